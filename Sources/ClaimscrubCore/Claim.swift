@@ -1,0 +1,298 @@
+/// The kind of claim: 837P / CMS-1500 or 837I / UB-04.
+public enum ClaimType: String, Sendable, Hashable, CaseIterable {
+    case professional
+    case institutional
+
+    /// `P`, `I`, or the full word, any case.
+    public init?(code text: some StringProtocol) {
+        switch text.uppercased() {
+        case "P", "PROFESSIONAL": self = .professional
+        case "I", "INSTITUTIONAL": self = .institutional
+        default: return nil
+        }
+    }
+}
+
+/// The member's coverage, as policies limit rules by it.
+public enum LineOfBusiness: String, Sendable, Hashable, CaseIterable {
+    case commercial
+    case medicare
+    case medicareAdvantage = "medicare_advantage"
+    case medicaid
+
+    /// One of the four words, or an X12 SBR09 claim filing indicator code (inputs.md);
+    /// blank is commercial.
+    public init?(code raw: some StringProtocol) {
+        let text = raw.uppercased()
+        if let word = LineOfBusiness(rawValue: text.lowercased()) {
+            self = word
+            return
+        }
+        switch text {
+        case "": self = .commercial
+        case "MA", "MB": self = .medicare
+        case "16": self = .medicareAdvantage
+        case "MC": self = .medicaid
+        case "11", "12", "13", "14", "15", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM",
+             "LM", "OF", "TV", "VA", "WC", "ZZ":
+            self = .commercial
+        default: return nil
+        }
+    }
+}
+
+/// The diagnosis code set a sender declared (X12 HI qualifiers); CSV declares none.
+public enum DiagnosisCodeSet: Sendable, Hashable {
+    case icd10
+    case icd9
+}
+
+/// One diagnosis as billed: its text (trimmed, upper-cased, dot kept as sent) and,
+/// from X12, the code set its qualifier names.
+public struct Diagnosis: Sendable, Hashable {
+    public var code: String
+    public var declaredCodeSet: DiagnosisCodeSet?
+
+    public init(code: String, declaredCodeSet: DiagnosisCodeSet? = nil) {
+        self.code = code
+        self.declaredCodeSet = declaredCodeSet
+    }
+
+    /// The code without its dot, for list matching and comparison (`M80.08XA` == `m8008xa`).
+    public var key: String {
+        String(code.unicodeScalars.filter { $0 != "." })
+    }
+}
+
+/// Canonical field names: messages name fields by these, whatever the input format.
+public enum ClaimField: String, Sendable, Hashable, CaseIterable {
+    case claimID = "claim_id"
+    case lineNumber = "line_number"
+    case claimType = "claim_type"
+    case payerID = "payer_id"
+    case lineOfBusiness = "line_of_business"
+    case memberID = "member_id"
+    case patientBirthDate = "patient_birth_date"
+    case patientSex = "patient_sex"
+    case placeOfService = "place_of_service"
+    case typeOfBill = "type_of_bill"
+    case diagnosisCodes = "diagnosis_codes"
+    case diagnosisPointers = "diagnosis_pointers"
+    case procedureCode = "procedure_code"
+    case modifiers
+    case units
+    case charge
+    case serviceDate = "service_date"
+    case serviceDateTo = "service_date_to"
+    case priorAuth = "prior_auth"
+    case procedureDescription = "procedure_description"
+    case revenueCode = "revenue_code"
+    /// Not a column: the row or segment as a whole (fields past the header, a line past the 999th).
+    case record
+
+    /// The remark code that names this field when it is the decisive invalid one (decisions.md).
+    public var remarkCode: String {
+        switch self {
+        case .procedureCode: return "M51"
+        case .diagnosisCodes, .diagnosisPointers: return "M76"
+        case .placeOfService: return "M77"
+        case .typeOfBill: return "MA30"
+        case .procedureDescription: return "N350"
+        default: return "MA130"
+        }
+    }
+
+    /// Order in which the RARC is chosen: M51, M76, M77, MA30, N350, then the rest.
+    var remarkPriority: Int {
+        switch self {
+        case .procedureCode: return 0
+        case .diagnosisCodes, .diagnosisPointers: return 1
+        case .placeOfService: return 2
+        case .typeOfBill: return 3
+        case .procedureDescription: return 4
+        default: return 5
+        }
+    }
+}
+
+/// What is wrong with a field; the message wording lives with the engine so that
+/// every format says the same thing.
+public enum DataIssue: Sendable, Hashable {
+    case missing
+    case invalid
+    /// A claim-level value on a later row that differs from the claim's first row.
+    case conflictsWithClaim
+    /// A row with non-empty fields past the header's last column.
+    case extraFields
+    /// A qualifier or component the format does not allow here (X12 SV101-1 not `HC`, say).
+    case unsupportedQualifier
+    /// Diagnoses whose X12 qualifier names the other code set than the date of service needs.
+    case wrongCodeSet
+    case notSupportedByFormat(String)
+}
+
+/// A field of a line or its claim that is missing or invalid: an `INVALID_DATA` cause.
+public struct DataProblem: Sendable, Hashable {
+    public var field: ClaimField
+    public var issue: DataIssue
+
+    public init(_ field: ClaimField, _ issue: DataIssue) {
+        self.field = field
+        self.issue = issue
+    }
+}
+
+/// One service line, as read. Values a reader could not read are nil, with a
+/// `DataProblem` saying why; the raw text is kept where the report echoes it.
+public struct ServiceLine: Sendable {
+    /// Where the line came from: `path:position` (inputs.md).
+    public var source: String
+    public var lineNumberText: String
+    public var lineNumber: Int?
+    /// Trimmed and upper-cased; empty when blank.
+    public var procedureCode: String
+    public var modifiers: [String]
+    /// Nil when invalid; `Units.one` when absent.
+    public var units: Units?
+    public var unitsText: String
+    public var dateOfService: CalendarDate?
+    public var dateOfServiceText: String
+    public var dateOfServiceThrough: CalendarDate?
+    /// 1-based indexes into the claim's diagnoses; nil = all of them.
+    public var diagnosisPointers: [Int]?
+    public var procedureDescription: String?
+    public var revenueCode: String?
+    public var priorAuth: String?
+    /// X12 SV105: overrides the claim's place of service for this line.
+    public var placeOfService: String?
+    public var problems: [DataProblem]
+
+    public init(
+        source: String,
+        lineNumberText: String,
+        lineNumber: Int?,
+        procedureCode: String,
+        modifiers: [String] = [],
+        units: Units? = .one,
+        unitsText: String = "1",
+        dateOfService: CalendarDate?,
+        dateOfServiceText: String,
+        dateOfServiceThrough: CalendarDate? = nil,
+        diagnosisPointers: [Int]? = nil,
+        procedureDescription: String? = nil,
+        revenueCode: String? = nil,
+        priorAuth: String? = nil,
+        placeOfService: String? = nil,
+        problems: [DataProblem] = []
+    ) {
+        self.source = source
+        self.lineNumberText = lineNumberText
+        self.lineNumber = lineNumber
+        self.procedureCode = procedureCode
+        self.modifiers = modifiers
+        self.units = units
+        self.unitsText = unitsText
+        self.dateOfService = dateOfService
+        self.dateOfServiceText = dateOfServiceText
+        self.dateOfServiceThrough = dateOfServiceThrough
+        self.diagnosisPointers = diagnosisPointers
+        self.procedureDescription = procedureDescription
+        self.revenueCode = revenueCode
+        self.priorAuth = priorAuth
+        self.placeOfService = placeOfService
+        self.problems = problems
+    }
+}
+
+/// A claim with its service lines, in the same shape whichever format it came from.
+public struct Claim: Sendable {
+    public var id: String
+    /// Nil when the given value is not a claim type; `claimTypeText` keeps it for the report.
+    public var claimType: ClaimType?
+    public var claimTypeText: String
+    /// Trimmed, as given.
+    public var payerID: String
+    public var lineOfBusiness: LineOfBusiness?
+    public var lineOfBusinessText: String
+    /// Protected health information: never logged, never reported.
+    public var memberID: String?
+    public var patientBirthDate: CalendarDate?
+    public var patientSex: String?
+    public var placeOfService: String?
+    /// Four digits (`0131`), normalised from three.
+    public var typeOfBill: String?
+    public var diagnoses: [Diagnosis]
+    /// X12 `REF*G1` in loop 2300: covers every line of the claim.
+    public var priorAuth: String?
+    public var lines: [ServiceLine]
+    /// Invalid claim-level values: every line of the claim is `INVALID_DATA`.
+    public var problems: [DataProblem]
+
+    public init(
+        id: String,
+        claimType: ClaimType? = .professional,
+        claimTypeText: String = "professional",
+        payerID: String,
+        lineOfBusiness: LineOfBusiness? = .commercial,
+        lineOfBusinessText: String = "commercial",
+        memberID: String? = nil,
+        patientBirthDate: CalendarDate? = nil,
+        patientSex: String? = nil,
+        placeOfService: String? = nil,
+        typeOfBill: String? = nil,
+        diagnoses: [Diagnosis],
+        priorAuth: String? = nil,
+        lines: [ServiceLine] = [],
+        problems: [DataProblem] = []
+    ) {
+        self.id = id
+        self.claimType = claimType
+        self.claimTypeText = claimTypeText
+        self.payerID = payerID
+        self.lineOfBusiness = lineOfBusiness
+        self.lineOfBusinessText = lineOfBusinessText
+        self.memberID = memberID
+        self.patientBirthDate = patientBirthDate
+        self.patientSex = patientSex
+        self.placeOfService = placeOfService
+        self.typeOfBill = typeOfBill
+        self.diagnoses = diagnoses
+        self.priorAuth = priorAuth
+        self.lines = lines
+        self.problems = problems
+    }
+}
+
+/// Input that could not be attributed to a claim line (outputs.md, rejects.csv).
+public struct Reject: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case csvRow = "csv_row"
+        case csvFile = "csv_file"
+        case xml
+        case x12Envelope = "x12_envelope"
+        case x12Transaction = "x12_transaction"
+        case claim
+        case inputFile = "input_file"
+    }
+
+    /// `path:position`, as for lines.
+    public var source: String
+    public var kind: Kind
+    /// Our words; never a member's data.
+    public var message: String
+    /// The parser's own text where there is one (libxml2's message); not compared.
+    public var detail: String
+
+    public init(source: String, kind: Kind, message: String, detail: String = "") {
+        self.source = source
+        self.kind = kind
+        self.message = message
+        self.detail = detail
+    }
+}
+
+/// What a reader yields, in input order.
+public enum ReadItem: Sendable {
+    case claim(Claim)
+    case reject(Reject)
+}

@@ -1,0 +1,47 @@
+public import ClaimscrubCore
+
+/// A streaming reader of one input file: claims and rejects in input order.
+///
+/// Readers hold bounded buffers only; a reader is used by one thread at a time.
+public protocol ClaimReader {
+    /// The next claim or reject; nil at the end of the input. Throws only when the
+    /// input itself can no longer be read (an I/O error), never for bad content.
+    mutating func next() throws(InputError) -> ReadItem?
+}
+
+/// An input that cannot be opened or read any further: what stops one file.
+public struct InputError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): error: \(message)" }
+}
+
+/// The three claim formats.
+public enum InputFormat: String, Sendable, CaseIterable {
+    case csv
+    case xml
+    case x12
+
+    /// From the first non-blank bytes (after a UTF-8 byte-order mark): `ISA` is raw
+    /// X12, `<` is XML, anything else is CSV (inputs.md).
+    public static func detect(prefix: some Collection<UInt8>) -> InputFormat {
+        var bytes = Array(prefix.prefix(4096))
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }) else { return .csv }
+        let rest = bytes[first...]
+        if rest.starts(with: Array("ISA".utf8)) { return .x12 }
+        if rest.first == UInt8(ascii: "<") { return .xml }
+        return .csv
+    }
+}
+
+@inline(__always)
+func isBlank(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+}
