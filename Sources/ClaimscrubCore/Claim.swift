@@ -129,6 +129,8 @@ public enum DataIssue: Sendable, Hashable {
     /// Diagnoses whose X12 qualifier names the other code set than the date of service needs.
     case wrongCodeSet
     case notSupportedByFormat(String)
+    /// A complete phrase after the field name, e.g. "is before service_date".
+    case described(String)
 }
 
 /// A field of a line or its claim that is missing or invalid: an `INVALID_DATA` cause.

@@ -1,0 +1,306 @@
+/// Where a code-set entry was written, so that lint errors and citations point at it.
+public struct CodeSetLocation: Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "\(file):\(line)" }
+}
+
+/// Which claims a registry code may appear on (decisions.md, `CLAIM_TYPE_MISMATCH`).
+public struct ClaimTypeAllowance: Hashable, Sendable {
+    public var claimType: ClaimType
+    /// Empty: any place of service.
+    public var placesOfService: Set<String>
+
+    public init(claimType: ClaimType, placesOfService: Set<String> = []) {
+        self.claimType = claimType
+        self.placesOfService = placesOfService
+    }
+}
+
+/// One code of the code registry.
+public struct RegistryCode: Sendable {
+    public var code: String
+    public var descriptor: String
+    public var effective: DateRange
+    /// Empty: no restriction.
+    public var allowedClaims: [ClaimTypeAllowance]
+    public var restrictionNote: String
+    /// For add-on codes: the primaries one of which must be billed on the same claim and DOS.
+    public var addOnPrimaries: [String]
+    /// Units summed over the claim's lines with the same DOS may not exceed this.
+    public var maxUnitsPerClaimAndDay: Units?
+    /// Primary codes of one family may appear once per claim and DOS.
+    public var family: String?
+    /// Units of this code count as vertebral levels.
+    public var countsLevels: Bool
+    /// Unlisted codes need a procedure description.
+    public var unlisted: Bool
+    public var location: CodeSetLocation
+
+    public init(
+        code: String, descriptor: String, effective: DateRange,
+        allowedClaims: [ClaimTypeAllowance] = [], restrictionNote: String = "",
+        addOnPrimaries: [String] = [], maxUnitsPerClaimAndDay: Units? = nil,
+        family: String? = nil, countsLevels: Bool = false, unlisted: Bool = false,
+        location: CodeSetLocation
+    ) {
+        self.code = code
+        self.descriptor = descriptor
+        self.effective = effective
+        self.allowedClaims = allowedClaims
+        self.restrictionNote = restrictionNote
+        self.addOnPrimaries = addOnPrimaries
+        self.maxUnitsPerClaimAndDay = maxUnitsPerClaimAndDay
+        self.family = family
+        self.countsLevels = countsLevels
+        self.unlisted = unlisted
+        self.location = location
+    }
+}
+
+/// A named list of ICD-10-CM codes or prefixes (dots ignored).
+public struct DiagnosisList: Sendable {
+    public var name: String
+    /// Upper-cased, without dots.
+    public var prefixes: [String]
+    public var location: CodeSetLocation
+
+    public init(name: String, prefixes: [String], location: CodeSetLocation) {
+        self.name = name
+        self.prefixes = prefixes
+        self.location = location
+    }
+
+    public func matches(_ key: String) -> Bool {
+        prefixes.contains { key.hasPrefix($0) }
+    }
+}
+
+/// A payer of the payer table: its id, aliases and ordered policy set.
+public struct Payer: Sendable {
+    public var id: String
+    public var name: String
+    public var aliases: [String]
+    public var policyIDs: [String]
+    public var location: CodeSetLocation
+
+    public init(id: String, name: String, aliases: [String] = [], policyIDs: [String], location: CodeSetLocation) {
+        self.id = id
+        self.name = name
+        self.aliases = aliases
+        self.policyIDs = policyIDs
+        self.location = location
+    }
+}
+
+/// Why a version stops being in force, for the `POLICY_NOT_IN_FORCE` message.
+public enum VersionEnd: String, Sendable {
+    /// The policy was retired; nothing replaces it in these code sets.
+    case retired
+    /// A newer version replaced it, and that version is not loaded.
+    case replaced
+    /// A loaded later version takes over.
+    case superseded
+}
+
+/// What came before a policy's first loaded version, for the same message.
+public enum EarlierHistory: String, Sendable {
+    /// The policy did not exist before its first version.
+    case none
+    /// Earlier versions existed but are not loaded.
+    case notLoaded = "not_loaded"
+}
+
+/// A list of diagnosis lists all of which must match (LCD group 2 is a pair).
+public typealias DiagnosisRequirement = [String]
+
+/// The objections a criteria rule checks on a line's diagnoses and the claim.
+public struct Criteria: Sendable {
+    public var contraindicated: [String]
+    public var review: [String]
+    /// Alternatives: the line is supported when every list of one alternative matches.
+    public var supporting: [DiagnosisRequirement]
+    public var fallbackReview: [String]
+    public var levelsLimit: Int?
+    /// Diagnosis lists on the line that lift the levels limit (myeloma for the LCD).
+    public var levelsLimitWaivedBy: [String]
+    public var priorAuthRequired: Bool
+    /// The rule applies the Medicare LCD: its diagnosis denials carry remark N115.
+    public var appliesLCD: Bool
+
+    public init(
+        contraindicated: [String] = [], review: [String] = [], supporting: [DiagnosisRequirement] = [],
+        fallbackReview: [String] = [], levelsLimit: Int? = nil, levelsLimitWaivedBy: [String] = [],
+        priorAuthRequired: Bool = false, appliesLCD: Bool = false
+    ) {
+        self.contraindicated = contraindicated
+        self.review = review
+        self.supporting = supporting
+        self.fallbackReview = fallbackReview
+        self.levelsLimit = levelsLimit
+        self.levelsLimitWaivedBy = levelsLimitWaivedBy
+        self.priorAuthRequired = priorAuthRequired
+        self.appliesLCD = appliesLCD
+    }
+}
+
+/// A description keyword: one or more words that must appear consecutively.
+public typealias Keyword = [String]
+
+/// What a policy rule does to the lines it speaks of (decisions.md, edit 9).
+public enum RuleAction: Sendable {
+    case experimental
+    case notMedicallyNecessary
+    /// `EXPERIMENTAL` only when the line has a diagnosis in one of the lists
+    /// (Cigna's sacroplasty coded with vertebroplasty codes).
+    case experimentalWithDiagnosis([String])
+    case criteria(Criteria)
+    /// Unlisted codes: experimental keywords, then descriptions that take criteria
+    /// (every word of a group anywhere), else `UNLISTED_REVIEW`.
+    case unlisted(experimentalKeywords: [Keyword], criteriaWords: [String], criteria: Criteria?)
+    /// When a device code and a named procedure share a claim and DOS, each such line
+    /// is `NOT_MEDICALLY_NECESSARY`.
+    case device(deviceCodes: Set<String>, procedureCodes: Set<String>)
+}
+
+/// One rule of a policy version: the codes it speaks of, its limits and its action.
+public struct PolicyRule: Sendable {
+    public var codes: Set<String>
+    /// Empty: every line of business.
+    public var linesOfBusiness: Set<LineOfBusiness>
+    /// Empty: every claim type.
+    public var claimTypes: Set<ClaimType>
+    public var action: RuleAction
+    /// The section of the source document this rule encodes.
+    public var section: String
+    public var location: CodeSetLocation
+
+    public init(
+        codes: Set<String>, linesOfBusiness: Set<LineOfBusiness> = [], claimTypes: Set<ClaimType> = [],
+        action: RuleAction, section: String, location: CodeSetLocation
+    ) {
+        self.codes = codes
+        self.linesOfBusiness = linesOfBusiness
+        self.claimTypes = claimTypes
+        self.action = action
+        self.section = section
+        self.location = location
+    }
+
+    /// Whether the rule is limited to some lines of business or claim types.
+    public var isLimited: Bool { !linesOfBusiness.isEmpty || !claimTypes.isEmpty }
+
+    func speaks(of code: String, lineOfBusiness: LineOfBusiness?, claimType: ClaimType?) -> Bool {
+        guard codes.contains(code) else { return false }
+        if !linesOfBusiness.isEmpty {
+            guard let lineOfBusiness, linesOfBusiness.contains(lineOfBusiness) else { return false }
+        }
+        if !claimTypes.isEmpty {
+            guard let claimType, claimTypes.contains(claimType) else { return false }
+        }
+        return true
+    }
+}
+
+/// One version of a policy: its range, publication and rules.
+public struct PolicyVersion: Sendable {
+    public var id: String
+    public var effective: DateRange
+    public var published: CalendarDate?
+    public var end: VersionEnd?
+    public var rules: [PolicyRule]
+    public var location: CodeSetLocation
+
+    public init(
+        id: String, effective: DateRange, published: CalendarDate?, end: VersionEnd? = nil,
+        rules: [PolicyRule], location: CodeSetLocation
+    ) {
+        self.id = id
+        self.effective = effective
+        self.published = published
+        self.end = end
+        self.rules = rules
+        self.location = location
+    }
+
+    /// Whether a run as of `date` knows this version: published on or before it, or
+    /// without a published date, effective on or before it; with neither, always.
+    public func isKnown(asOf date: CalendarDate) -> Bool {
+        if let published { return published <= date }
+        if let from = effective.from { return from <= date }
+        return true
+    }
+}
+
+/// A payer medical policy with its versions.
+public struct Policy: Sendable {
+    public var id: String
+    /// Short name for messages, e.g. `Cigna 0040`.
+    public var name: String
+    public var title: String
+    public var source: String
+    public var earlierHistory: EarlierHistory
+    public var versions: [PolicyVersion]
+    public var location: CodeSetLocation
+
+    public init(
+        id: String, name: String, title: String, source: String, earlierHistory: EarlierHistory,
+        versions: [PolicyVersion], location: CodeSetLocation
+    ) {
+        self.id = id
+        self.name = name
+        self.title = title
+        self.source = source
+        self.earlierHistory = earlierHistory
+        self.versions = versions
+        self.location = location
+    }
+}
+
+/// The loaded code sets: one immutable value every worker reads without locks.
+public struct CodeSets: Sendable {
+    public var registry: [String: RegistryCode]
+    public var diagnosisLists: [String: DiagnosisList]
+    public var payers: [Payer]
+    public var policies: [String: Policy]
+    /// Upper-cased payer id or alias -> index into `payers`.
+    let payerIndex: [String: Int]
+    /// Codes whose units count as vertebral levels.
+    let levelCodes: Set<String>
+
+    public init(
+        registry: [String: RegistryCode], diagnosisLists: [String: DiagnosisList],
+        payers: [Payer], policies: [String: Policy]
+    ) {
+        self.registry = registry
+        self.diagnosisLists = diagnosisLists
+        self.payers = payers
+        self.policies = policies
+        var index: [String: Int] = [:]
+        for (offset, payer) in payers.enumerated() {
+            for name in [payer.id] + payer.aliases {
+                index[name.uppercased()] = index[name.uppercased()] ?? offset
+            }
+        }
+        payerIndex = index
+        levelCodes = Set(registry.values.filter(\.countsLevels).map(\.code))
+    }
+
+    /// The payer a claim's payer id names: trimmed, ignoring case, ids and aliases.
+    public func payer(named id: String) -> Payer? {
+        payerIndex[trimmed(id).uppercased()].map { payers[$0] }
+    }
+}
+
+func trimmed(_ text: String) -> String {
+    var scalars = Substring(text)
+    while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+    while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+    return String(scalars)
+}

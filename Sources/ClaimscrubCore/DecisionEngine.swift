@@ -1,0 +1,459 @@
+/// Decides service lines by the code registry and the payer's policies, as of a date.
+///
+/// A value: the code sets are immutable and shared by every worker without locks.
+public struct DecisionEngine: Sendable {
+    public let codeSets: CodeSets
+    /// The knowledge date: only policy versions published by then exist for the run.
+    public let asOf: CalendarDate
+
+    public init(codeSets: CodeSets, asOf: CalendarDate) {
+        self.codeSets = codeSets
+        self.asOf = asOf
+    }
+
+    /// Decides every line of `claim`, in input order.
+    public func decide(_ claim: Claim) -> ClaimDecision {
+        let context = ClaimContext(claim: claim, codeSets: codeSets)
+        var decisions: [LineDecision] = []
+        decisions.reserveCapacity(claim.lines.count)
+        for index in claim.lines.indices {
+            decisions.append(decideLine(at: index, in: context))
+        }
+        return ClaimDecision(lines: decisions)
+    }
+
+    private func decideLine(at index: Int, in context: ClaimContext) -> LineDecision {
+        let claim = context.claim
+        let line = claim.lines[index]
+        let facts = context.lines[index]
+        var fired: [FiredReason] = []
+
+        // 1. INVALID_DATA
+        let problems = dataProblems(line: line, facts: facts, claim: claim)
+        if !problems.isEmpty {
+            let decisive = problems.min { $0.field.remarkPriority < $1.field.remarkPriority }!
+            fired.append(FiredReason(
+                reason: .invalidData, remark: decisive.field.remarkCode,
+                message: "Invalid data: " + problems.map(describe).joined(separator: "; ") + "."
+            ))
+        }
+
+        // 2. DOS_AFTER_AS_OF
+        if let dos = facts.dateOfService, dos > asOf {
+            fired.append(FiredReason(
+                reason: .dosAfterAsOf,
+                message: "The date of service \(dos) is after the as-of date \(asOf)."
+            ))
+        }
+
+        if let code = facts.procedureCode, let dos = facts.dateOfService {
+            fired += registryEdits(code: code, dos: dos, index: index, facts: facts, context: context)
+        }
+
+        // 8-9. Policy lookup and rules.
+        var consulted: PolicyCitation?
+        if let code = facts.procedureCode, let dos = facts.dateOfService,
+           let payer = codeSets.payer(named: claim.payerID) {
+            let outcome = policyReasons(payer: payer, code: code, dos: dos, index: index, context: context)
+            fired += outcome.reasons
+            consulted = outcome.consulted
+        } else if let code = facts.procedureCode, facts.dateOfService != nil, !claim.payerID.isEmpty {
+            fired.append(FiredReason(
+                reason: .noEdit,
+                message: "Payer \(trimmed(claim.payerID)) has no policy set; only the code registry edits apply to \(code)."
+            ))
+        } else if facts.isRevenueOnly {
+            fired.append(FiredReason(
+                reason: .noEdit,
+                message: "The line carries a revenue code and no procedure code; there is nothing to scrub."
+            ))
+        }
+
+        return rollUp(fired, consulted: consulted)
+    }
+
+    // MARK: - Edit 1: data
+
+    private func dataProblems(line: ServiceLine, facts: LineFacts, claim: Claim) -> [DataProblem] {
+        var problems: [DataProblem] = []
+        func add(_ problem: DataProblem) {
+            if !problems.contains(where: { $0.field == problem.field }) { problems.append(problem) }
+        }
+        for problem in claim.problems { add(problem) }
+        for problem in line.problems { add(problem) }
+
+        if trimmed(claim.payerID).isEmpty { add(DataProblem(.payerID, .missing)) }
+        if line.procedureCode.isEmpty {
+            if !facts.isRevenueOnly { add(DataProblem(.procedureCode, .missing)) }
+        } else if facts.procedureCode == nil {
+            add(DataProblem(.procedureCode, .described("is not a CPT or HCPCS Level II code")))
+        }
+        if let revenue = line.revenueCode, !revenue.isEmpty, !CodeShapes.isRevenueCode(revenue) {
+            add(DataProblem(.revenueCode, .described("is not a four-digit revenue code")))
+        }
+        if line.dateOfService == nil, !line.problems.contains(where: { $0.field == .serviceDate }) {
+            add(DataProblem(.serviceDate, .missing))
+        }
+        if let from = line.dateOfService, let through = line.dateOfServiceThrough, through < from {
+            add(DataProblem(.serviceDateTo, .described("is before service_date")))
+        }
+        if claim.diagnoses.isEmpty {
+            if !claim.problems.contains(where: { $0.field == .diagnosisCodes }) {
+                add(DataProblem(.diagnosisCodes, .missing))
+            }
+        } else if let issue = diagnosisShapeIssue(claim.diagnoses, dos: line.dateOfService) {
+            add(DataProblem(.diagnosisCodes, .described(issue)))
+        }
+        if let pointers = line.diagnosisPointers,
+           pointers.contains(where: { $0 < 1 || $0 > claim.diagnoses.count }) {
+            add(DataProblem(.diagnosisPointers, .described("points past the claim's diagnoses")))
+        }
+        if let place = line.placeOfService ?? claim.placeOfService, !CodeShapes.isPlaceOfService(place) {
+            add(DataProblem(.placeOfService, .described("is not a two-digit place of service code")))
+        }
+        if let bill = claim.typeOfBill, !CodeShapes.isTypeOfBill(bill) {
+            add(DataProblem(.typeOfBill, .described("is not a three- or four-digit type of bill")))
+        }
+        if let code = facts.procedureCode, codeSets.registry[code]?.unlisted == true, facts.description == nil {
+            add(DataProblem(.procedureDescription, .described("is required for unlisted code \(code)")))
+        }
+        return problems
+    }
+
+    private func diagnosisShapeIssue(_ diagnoses: [Diagnosis], dos: CalendarDate?) -> String? {
+        guard let dos else {
+            // Without a date of service the code set in force is unknown: either shape will do.
+            return diagnoses.allSatisfy { CodeShapes.isICD10($0.code) || CodeShapes.isICD9($0.code) }
+                ? nil : "holds a code that is neither ICD-10-CM nor ICD-9-CM"
+        }
+        if dos >= CodeShapes.icd10ComplianceDate {
+            if diagnoses.contains(where: { $0.declaredCodeSet == .icd9 }) {
+                return "uses ICD-9-CM qualifiers, which are not valid for dates of service on or after 2015-10-01"
+            }
+            return diagnoses.allSatisfy { CodeShapes.isICD10($0.code) }
+                ? nil : "holds a code that is not ICD-10-CM, required for dates of service on or after 2015-10-01"
+        }
+        if diagnoses.contains(where: { $0.declaredCodeSet == .icd10 }) {
+            return "uses ICD-10-CM qualifiers, which are not valid for dates of service before 2015-10-01"
+        }
+        return diagnoses.allSatisfy { CodeShapes.isICD9($0.code) }
+            ? nil : "holds a code that is not ICD-9-CM, required for dates of service before 2015-10-01"
+    }
+
+    private func describe(_ problem: DataProblem) -> String {
+        let name = problem.field.rawValue
+        switch problem.issue {
+        case .missing: return "\(name) is missing"
+        case .invalid: return "\(name) is not valid"
+        case .conflictsWithClaim: return "\(name) differs from the claim's first line"
+        case .extraFields: return "the row has values past the header's last column"
+        case .unsupportedQualifier: return "\(name) has a qualifier other than HC"
+        case .wrongCodeSet: return "\(name) is not of the code set in force on the date of service"
+        case .notSupportedByFormat(let text): return "\(name) \(text)"
+        case .described(let text): return "\(name) \(text)"
+        }
+    }
+
+    // MARK: - Edits 3-7: the code registry
+
+    private func registryEdits(
+        code: String, dos: CalendarDate, index: Int, facts: LineFacts, context: ClaimContext
+    ) -> [FiredReason] {
+        guard let entry = codeSets.registry[code] else { return [] }
+        var fired: [FiredReason] = []
+        let claim = context.claim
+
+        if !entry.effective.contains(dos) {
+            fired.append(FiredReason(
+                reason: .codeNotEffective,
+                message: "Procedure code \(code) is not in effect on the date of service; it is valid \(describeRange(entry.effective))."
+            ))
+        }
+
+        if !entry.allowedClaims.isEmpty, let claimType = claim.claimType {
+            let allowances = entry.allowedClaims.filter { $0.claimType == claimType }
+            var mismatch = allowances.isEmpty
+            if !mismatch, allowances.allSatisfy({ !$0.placesOfService.isEmpty }) {
+                let place = claim.lines[index].placeOfService ?? claim.placeOfService
+                // Without a valid place of service the restriction cannot be judged: skipped.
+                if let place, CodeShapes.isPlaceOfService(place) {
+                    mismatch = !allowances.contains { $0.placesOfService.contains(place) }
+                }
+            }
+            if mismatch {
+                fired.append(FiredReason(
+                    reason: .claimTypeMismatch,
+                    message: "Procedure code \(code) is billable only on \(entry.restrictionNote)."
+                ))
+            }
+        }
+
+        if !entry.addOnPrimaries.isEmpty {
+            let hasPrimary = context.lines.indices.contains { other in
+                other != index && context.lines[other].dateOfService == dos
+                    && context.lines[other].procedureCode.map(entry.addOnPrimaries.contains) == true
+            }
+            if !hasPrimary {
+                fired.append(FiredReason(
+                    reason: .addOnWithoutPrimary,
+                    message: "Add-on code \(code) is billed without its primary code (\(entry.addOnPrimaries.joined(separator: " or "))) on the same claim and date of service."
+                ))
+            }
+        }
+
+        if let maximum = entry.maxUnitsPerClaimAndDay, facts.units != nil {
+            let total = context.units(of: code, on: dos)
+            if total > maximum {
+                fired.append(FiredReason(
+                    reason: .unitsOverMax,
+                    message: "Units of \(code) on this claim and date of service total \(total), more than the maximum of \(maximum)."
+                ))
+            }
+        }
+
+        if let family = entry.family {
+            let first = context.lines.indices
+                .filter { other in
+                    context.lines[other].dateOfService == dos
+                        && context.lines[other].procedureCode.flatMap({ codeSets.registry[$0]?.family }) == family
+                }
+                .min { context.lines[$0].orderKey < context.lines[$1].orderKey }
+            if let first, first != index {
+                fired.append(FiredReason(
+                    reason: .primaryRepeated,
+                    message: "A second primary procedure of the \(family) family is billed on this claim and date of service; further levels are billed with the add-on code."
+                ))
+            }
+        }
+        return fired
+    }
+
+    // MARK: - Edits 8-9: policies
+
+    private func policyReasons(
+        payer: Payer, code: String, dos: CalendarDate, index: Int, context: ClaimContext
+    ) -> (reasons: [FiredReason], consulted: PolicyCitation?) {
+        let claim = context.claim
+        for policyID in payer.policyIDs {
+            guard let policy = codeSets.policies[policyID] else { continue }
+            let known = policy.versions.filter { $0.isKnown(asOf: asOf) }
+            let candidates = known.flatMap(\.rules).filter { $0.codes.contains(code) }
+            // A rule limited to some lines of business or claim types cannot be judged
+            // without a valid one: the lookup is skipped (decisions.md, "Resolved details").
+            if candidates.contains(where: { !$0.linesOfBusiness.isEmpty }) && claim.lineOfBusiness == nil
+                || candidates.contains(where: { !$0.claimTypes.isEmpty }) && claim.claimType == nil {
+                return ([], nil)
+            }
+            let speaking = known.filter { version in
+                version.rules.contains { $0.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType) }
+            }
+            if speaking.isEmpty { continue }
+            guard let version = speaking.first(where: { $0.effective.contains(dos) }) else {
+                let citation = PolicyCitation(
+                    policyID: policy.id, policyName: policy.name, version: "", section: "", source: policy.source
+                )
+                let reason = FiredReason(
+                    reason: .policyNotInForce, citation: citation,
+                    message: notInForceMessage(policy: policy, speaking: speaking, dos: dos)
+                )
+                return ([reason], citation)
+            }
+            return applyRules(of: version, policy: policy, code: code, dos: dos, index: index, context: context)
+        }
+        let name = payer.name
+        return ([FiredReason(
+            reason: .noEdit,
+            message: "No policy of \(name) known as of \(asOf) has a rule for procedure code \(code)."
+        )], nil)
+    }
+
+    private func notInForceMessage(policy: Policy, speaking: [PolicyVersion], dos: CalendarDate) -> String {
+        let sorted = speaking.sorted { ($0.effective.from?.daysSinceEpoch ?? Int32.min) < ($1.effective.from?.daysSinceEpoch ?? Int32.min) }
+        if let first = sorted.first, let from = first.effective.from, dos < from {
+            switch policy.earlierHistory {
+            case .none:
+                return "\(policy.name) is not yet effective for dates of service before \(from)."
+            case .notLoaded:
+                return "No version of \(policy.name) is loaded for dates of service before \(from); earlier versions are not in these code sets."
+            }
+        }
+        if let last = sorted.last, let to = last.effective.to, dos >= to {
+            let later = policy.versions.contains { ($0.effective.from.map { $0 >= to }) == true }
+            switch last.end {
+            case .retired?:
+                return "\(policy.name) is retired for dates of service on or after \(to); no later version is loaded."
+            case .superseded? where later:
+                return "\(policy.name) version \(last.id) ended on \(to); the version that replaced it is not known as of \(asOf)."
+            default:
+                if later {
+                    return "\(policy.name) version \(last.id) ended on \(to); the version that replaced it is not known as of \(asOf)."
+                }
+                return "\(policy.name) version \(last.id) was replaced for dates of service on or after \(to); the newer version is not loaded."
+            }
+        }
+        return "No version of \(policy.name) is loaded for the date of service \(dos)."
+    }
+
+    private func applyRules(
+        of version: PolicyVersion, policy: Policy, code: String, dos: CalendarDate, index: Int, context: ClaimContext
+    ) -> (reasons: [FiredReason], consulted: PolicyCitation?) {
+        let claim = context.claim
+        let facts = context.lines[index]
+        var fired: [FiredReason] = []
+        var consulted: PolicyCitation?
+        let label = "\(policy.name) (version \(version.id))"
+
+        for rule in version.rules where rule.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType) {
+            let citation = PolicyCitation(
+                policyID: policy.id, policyName: policy.name, version: version.id,
+                section: rule.section, source: policy.source
+            )
+            if consulted == nil { consulted = citation }
+            func fire(_ reason: ReasonCode, remark: String? = nil, _ message: String) {
+                fired.append(FiredReason(reason: reason, remark: remark, citation: citation, message: message))
+            }
+            switch rule.action {
+            case .experimental:
+                fire(.experimental, "\(label) considers procedure code \(code) experimental, investigational or unproven.")
+            case .notMedicallyNecessary:
+                fire(.notMedicallyNecessary, "\(label) does not cover procedure code \(code): not medically necessary.")
+            case .experimentalWithDiagnosis(let lists):
+                if let diagnoses = facts.diagnosisKeys, diagnoses.contains(where: { matches($0, lists) }) {
+                    fire(.experimental, "\(label) considers procedure code \(code) with a diagnosis in \(lists.joined(separator: ", ")) (sacroplasty) experimental, investigational or unproven.")
+                }
+            case .criteria(let criteria):
+                applyCriteria(criteria, code: code, dos: dos, facts: facts, context: context, label: label, fire: fire)
+            case .unlisted(let keywords, let criteriaWords, let criteria):
+                guard let description = facts.description else { break }
+                let words = descriptionWords(description)
+                if let keyword = keywords.first(where: { containsPhrase(words, $0) }) {
+                    fire(.experimental, "\(label) considers the procedure described for unlisted code \(code) (\(keyword.joined(separator: " "))) experimental, investigational or unproven.")
+                } else if let criteria, !criteriaWords.isEmpty,
+                          criteriaWords.allSatisfy({ word in words.contains(word) }) {
+                    applyCriteria(criteria, code: code, dos: dos, facts: facts, context: context, label: label, fire: fire)
+                } else {
+                    fire(.unlistedReview, "The description of unlisted code \(code) names no procedure \(label) decides; the documentation needs review.")
+                }
+            case .device(let devices, let procedures):
+                let sameDay = context.lines.filter { $0.dateOfService == dos }.compactMap(\.procedureCode)
+                if sameDay.contains(where: devices.contains) && sameDay.contains(where: procedures.contains) {
+                    let device = sameDay.first(where: devices.contains) ?? ""
+                    fire(.notMedicallyNecessary, "\(label) does not cover mechanical vertebral augmentation with a device: \(device) is billed with a balloon augmentation code on the same date of service.")
+                }
+            }
+        }
+        if fired.isEmpty, let consulted {
+            fired.append(FiredReason(
+                reason: .criteriaMet, citation: consulted,
+                message: "The line meets \(label) (\(consulted.section))."
+            ))
+        }
+        return (fired, consulted)
+    }
+
+    private func applyCriteria(
+        _ criteria: Criteria, code: String, dos: CalendarDate, facts: LineFacts, context: ClaimContext,
+        label: String, fire: (ReasonCode, String?, String) -> Void
+    ) {
+        let lcdRemark = criteria.appliesLCD ? "N115" : nil
+        if let diagnoses = facts.diagnosisKeys {
+            if let list = criteria.contraindicated.first(where: { list in diagnoses.contains { matches($0, [list]) } }) {
+                fire(.contraindicated, lcdRemark, "A diagnosis on the line is a contraindication under \(label) (\(list)).")
+            }
+            if let list = criteria.review.first(where: { list in diagnoses.contains { matches($0, [list]) } }) {
+                fire(.medicalReview, nil, "A diagnosis on the line needs medical review under \(label) (\(list)).")
+            }
+            if !criteria.supporting.isEmpty {
+                let supported = criteria.supporting.contains { requirement in
+                    requirement.allSatisfy { list in diagnoses.contains { matches($0, [list]) } }
+                }
+                if !supported {
+                    if let list = criteria.fallbackReview.first(where: { list in diagnoses.contains { matches($0, [list]) } }) {
+                        fire(.medicalReview, nil, "No diagnosis on the line meets \(label)'s criteria, but one is in \(list): medical review.")
+                    } else {
+                        fire(.diagnosisNotSupported, lcdRemark, "No diagnosis on the line supports procedure code \(code) under \(label).")
+                    }
+                }
+            }
+        }
+        if let limit = criteria.levelsLimit {
+            let waived: Bool?
+            if criteria.levelsLimitWaivedBy.isEmpty {
+                waived = false
+            } else {
+                waived = facts.diagnosisKeys.map { keys in keys.contains { matches($0, criteria.levelsLimitWaivedBy) } }
+            }
+            if waived == false {
+                let levels = context.levels(on: dos)
+                if levels > Units(whole: limit) {
+                    fire(.levelsOverLimit, nil, "The claim bills \(levels) vertebral levels on this date of service; \(label) allows \(limit) without review.")
+                }
+            }
+        }
+        if criteria.priorAuthRequired, facts.priorAuth == nil {
+            fire(.priorAuthMissing, nil, "\(label) requires prior authorization, and neither the claim nor the line carries one.")
+        }
+    }
+
+    private func matches(_ key: String, _ lists: [String]) -> Bool {
+        lists.contains { codeSets.diagnosisLists[$0]?.matches(key) == true }
+    }
+
+    // MARK: - Roll-up
+
+    private func rollUp(_ fired: [FiredReason], consulted: PolicyCitation?) -> LineDecision {
+        var unique: [FiredReason] = []
+        for reason in fired where !unique.contains(where: { $0.reason == reason.reason }) {
+            unique.append(reason)
+        }
+        let objections = unique.filter { $0.reason != .noEdit && $0.reason != .criteriaMet }
+        if !objections.isEmpty { unique = objections }
+        if unique.isEmpty {
+            // Only reachable when the lookup was skipped for missing values, which
+            // always comes with INVALID_DATA; kept so a decision is never empty.
+            unique = [FiredReason(reason: .noEdit, message: "No loaded rule speaks of this line.")]
+        }
+        let decision = unique.map(\.reason.decision).max()!
+        let primaryIndex = unique.firstIndex { $0.reason.decision == decision }!
+        var ordered = [unique[primaryIndex]]
+        ordered += unique.enumerated().filter { $0.offset != primaryIndex }.map(\.element)
+        return LineDecision(decision: decision, reasons: ordered, consulted: consulted)
+    }
+}
+
+func describeRange(_ range: DateRange) -> String {
+    switch (range.from, range.to) {
+    case let (from?, to?): return "from \(from) until \(to.adding(days: -1))"
+    case let (from?, nil): return "from \(from)"
+    case let (nil, to?): return "only before \(to)"
+    case (nil, nil): return "always"
+    }
+}
+
+/// Words of a description: maximal runs of letters and digits, upper-cased.
+func descriptionWords(_ text: String) -> [String] {
+    var words: [String] = []
+    var current: [UInt8] = []
+    for byte in text.utf8 {
+        if isDigit(byte) || isLetter(byte) || (byte >= 97 && byte <= 122) {
+            current.append(byte >= 97 && byte <= 122 ? byte - 32 : byte)
+        } else if byte >= 0x80 {
+            // Non-ASCII letters are part of a word; they never match our ASCII keywords.
+            current.append(byte)
+        } else if !current.isEmpty {
+            words.append(String(decoding: current, as: UTF8.self))
+            current.removeAll(keepingCapacity: true)
+        }
+    }
+    if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+    return words
+}
+
+/// Whether `phrase` (upper-cased words) appears consecutively in `words`.
+func containsPhrase(_ words: [String], _ phrase: Keyword) -> Bool {
+    guard !phrase.isEmpty, phrase.count <= words.count else { return false }
+    for start in 0...(words.count - phrase.count) where words[start] == phrase[0] {
+        if (1..<phrase.count).allSatisfy({ words[start + $0] == phrase[$0] }) { return true }
+    }
+    return false
+}

@@ -1,0 +1,62 @@
+/// The policy a reason cites: id, version and the section of its source document.
+public struct PolicyCitation: Sendable, Hashable {
+    public var policyID: String
+    public var policyName: String
+    /// Empty for `POLICY_NOT_IN_FORCE`: no version is in force.
+    public var version: String
+    public var section: String
+    public var source: String
+
+    public init(policyID: String, policyName: String, version: String, section: String, source: String) {
+        self.policyID = policyID
+        self.policyName = policyName
+        self.version = version
+        self.section = section
+        self.source = source
+    }
+}
+
+/// One reason that fired on a line, with what it cites.
+public struct FiredReason: Sendable, Hashable {
+    public var reason: ReasonCode
+    public var remark: String
+    public var citation: PolicyCitation?
+    public var message: String
+
+    public init(reason: ReasonCode, remark: String? = nil, citation: PolicyCitation? = nil, message: String) {
+        self.reason = reason
+        self.remark = remark ?? reason.defaultRemark
+        self.citation = citation
+        self.message = message
+    }
+}
+
+/// The decision on one service line: every fired reason, primary first.
+public struct LineDecision: Sendable, Hashable {
+    public var decision: Decision
+    /// Primary first, then the others in edit order; never empty.
+    public var reasons: [FiredReason]
+    /// The policy the lookup consulted (for `explain`), whether or not a rule fired.
+    public var consulted: PolicyCitation?
+
+    public var primary: FiredReason { reasons[0] }
+
+    /// The policy columns follow the primary reason (decisions.md, "Resolved details").
+    public var citation: PolicyCitation? { primary.citation }
+}
+
+/// The decisions on one claim's lines, in input order, and their roll-up.
+public struct ClaimDecision: Sendable {
+    public var lines: [LineDecision]
+
+    /// PEND if any line pends, else DENY if any is denied, else ACCEPT.
+    public var decision: Decision {
+        if lines.contains(where: { $0.decision == .pend }) { return .pend }
+        if lines.contains(where: { $0.decision == .deny }) { return .deny }
+        return .accept
+    }
+
+    public func count(_ decision: Decision) -> Int {
+        lines.reduce(0) { $0 + ($1.decision == decision ? 1 : 0) }
+    }
+}

@@ -1,0 +1,193 @@
+/// Splits a byte stream into RFC 4180 records, keeping each record's physical start line.
+///
+/// Holds one bounded buffer: a record longer than `maxRecordBytes` is reported, not buffered.
+struct CSVRecordScanner {
+    enum Record {
+        /// Fields as bytes (quotes removed, `""` unescaped), and the record's first physical line.
+        case fields([[UInt8]], line: Int)
+        /// A record or field over the limit; scanning resumed at the next physical line.
+        case tooLong(line: Int)
+        /// A quoted field still open at the end of the input; scanning resumed at the next line.
+        case openQuote(line: Int)
+    }
+
+    static let maxRecordBytes = 1 << 20
+    private let source: ByteSource
+    private let chunkSize = 256 * 1024
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var atEOF = false
+    /// Physical line of `start`.
+    private var line = 1
+
+    init(source: ByteSource) {
+        self.source = source
+        buffer = [UInt8](repeating: 0, count: CSVRecordScanner.maxRecordBytes + 2 * 256 * 1024)
+    }
+
+    /// Skips a UTF-8 byte-order mark at the very start.
+    mutating func skipByteOrderMark() throws(InputError) {
+        try fill(atLeast: 3)
+        if end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF {
+            start += 3
+        }
+    }
+
+    /// The next record, skipping empty physical lines; nil at the end of the input.
+    mutating func next() throws(InputError) -> Record? {
+        while true {
+            if start == end {
+                try fill(atLeast: 1)
+                if start == end { return nil }
+            }
+            switch scan() {
+            case .record(let fields, let next, let lines):
+                let recordLine = line
+                start = next
+                line += lines
+                if fields.count == 1 && fields[0].isEmpty { continue }
+                return .fields(fields, line: recordLine)
+            case .needMore:
+                if atEOF {
+                    // Only a quoted field can leave a record open at the end.
+                    let recordLine = line
+                    skipPhysicalLine()
+                    return .openQuote(line: recordLine)
+                }
+                if end - start > CSVRecordScanner.maxRecordBytes {
+                    let recordLine = line
+                    try skipPhysicalLineStreaming()
+                    return .tooLong(line: recordLine)
+                }
+                try fill(atLeast: end - start + chunkSize)
+            }
+        }
+    }
+
+    private enum ScanResult {
+        case record([[UInt8]], next: Int, lines: Int)
+        case needMore
+    }
+
+    /// Scans one record from `start`; `.needMore` when its end is not in the buffer yet.
+    private func scan() -> ScanResult {
+        var fields: [[UInt8]] = []
+        var field: [UInt8] = []
+        var index = start
+        var newlines = 0
+        return buffer.withUnsafeBufferPointer { bytes -> ScanResult in
+            while true {
+                // Field start.
+                if index < end, bytes[index] == UInt8(ascii: "\"") {
+                    index += 1
+                    var closed = false
+                    while index < end {
+                        let byte = bytes[index]
+                        if byte == UInt8(ascii: "\"") {
+                            if index + 1 < end {
+                                if bytes[index + 1] == UInt8(ascii: "\"") {
+                                    field.append(UInt8(ascii: "\""))
+                                    index += 2
+                                    continue
+                                }
+                                index += 1
+                                closed = true
+                                break
+                            }
+                            if atEOF {
+                                index += 1
+                                closed = true
+                                break
+                            }
+                            return .needMore
+                        }
+                        if byte == 0x0A { newlines += 1 }
+                        field.append(byte)
+                        index += 1
+                    }
+                    if !closed { return .needMore }
+                }
+                // Unquoted bytes (or what follows a closing quote) up to a comma or line end.
+                let runStart = index
+                while index < end {
+                    let byte = bytes[index]
+                    if byte == UInt8(ascii: ",") || byte == 0x0A { break }
+                    index += 1
+                }
+                if index == end && !atEOF { return .needMore }
+                var runEnd = index
+                let atLineEnd = index == end || bytes[index] == 0x0A
+                if atLineEnd, runEnd > runStart, bytes[runEnd - 1] == 0x0D { runEnd -= 1 }
+                if runEnd > runStart { field.append(contentsOf: bytes[runStart..<runEnd]) }
+                fields.append(field)
+                field = []
+                if index == end {
+                    return .record(fields, next: index, lines: newlines)
+                }
+                if bytes[index] == 0x0A {
+                    return .record(fields, next: index + 1, lines: newlines + 1)
+                }
+                index += 1  // comma
+            }
+        }
+    }
+
+    /// Moves `start` to the physical line after the current one (all in the buffer).
+    private mutating func skipPhysicalLine() {
+        var index = start
+        while index < end, buffer[index] != 0x0A { index += 1 }
+        start = index < end ? index + 1 : end
+        line += 1
+    }
+
+    /// Like `skipPhysicalLine`, reading on when the line itself is longer than the buffer.
+    private mutating func skipPhysicalLineStreaming() throws(InputError) {
+        while true {
+            var index = start
+            while index < end, buffer[index] != 0x0A { index += 1 }
+            if index < end {
+                start = index + 1
+                line += 1
+                return
+            }
+            start = end
+            try fill(atLeast: 1)
+            if start == end {
+                line += 1
+                return
+            }
+        }
+    }
+
+    /// Reads until at least `count` bytes are buffered from `start`, or the end of the input.
+    private mutating func fill(atLeast count: Int) throws(InputError) {
+        if start > 0 && (buffer.count - end < chunkSize || start == end) {
+            if start < end {
+                buffer.withUnsafeMutableBufferPointer { bytes in
+                    let base = bytes.baseAddress!
+                    (base).update(from: base + start, count: end - start)
+                }
+            }
+            end -= start
+            start = 0
+        }
+        while !atEOF && end - start < count {
+            if end == buffer.count { break }
+            let room = buffer.count - end
+            var failure: InputError?
+            let offset = end
+            let got = buffer.withUnsafeMutableBytes { raw -> Int in
+                do {
+                    return try source.read(into: raw.baseAddress! + offset, count: room)
+                } catch {
+                    failure = error as? InputError ?? InputError(path: source.path, message: "cannot read: \(error)")
+                    return 0
+                }
+            }
+            if let failure { throw failure }
+            if got == 0 { atEOF = true }
+            end += got
+        }
+    }
+}
