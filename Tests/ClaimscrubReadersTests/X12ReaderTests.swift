@@ -288,3 +288,70 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct X12ReaderFieldTests {
+    private static let envelope = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *241104*1921*^*00501*000000001*0*T*:~"
+        + "GS*HC*S*R*20241104*1853*1*X*005010X222A1~"
+
+    private func read(_ body: [String]) throws -> [ReadItem] {
+        let text = X12ReaderFieldTests.envelope + body.map { $0 + "~" }.joined() + "GE*1*1~IEA*1*000000001~"
+        let path = try temporaryFile(Array(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try readAll(path)
+    }
+
+    private let subscriber = ["HL*1**20*1", "HL*2*1*22*0", "SBR*P*18*******ZX", "NM1*IL*1*X*Y****MI*M1",
+                              "DMG*D8*19461331*Q", "NM1*PR*2*P*****PI*CIGNA"]
+
+    @Test func invalidValuesBecomeProblems() throws {
+        let items = try read(["ST*837*1*005010X222A1"] + subscriber + [
+            "CLM*C1*2***11:B:1*Y*A*Y*Y", "HI*ABK:m80.08xa*ABF:M4856", "REF*G1*PA1",
+            "LX*X", "SV1*ZZ:22513:kx*2*UN*abc***1:b", "DTP*472*D8*20241340",
+            "LX*2", "SV1*HC:22514*2*UN**24**2", "REF*G1*PA2",
+            "SE*1*1",
+        ])
+        let claim = try #require(claims(items).first)
+        #expect(claim.problems.contains(DataProblem(.lineOfBusiness, .invalid)))
+        #expect(claim.lineOfBusinessText == "ZX")
+        #expect(claim.problems.contains(DataProblem(.patientBirthDate, .invalid)))
+        #expect(claim.problems.contains(DataProblem(.patientSex, .invalid)))
+        #expect(claim.diagnoses.map(\.code) == ["M80.08XA", "M4856"])
+        #expect(claim.priorAuth == "PA1")
+        let first = claim.lines[0]
+        #expect(first.lineNumber == nil)
+        #expect(first.procedureCode == "22513")
+        #expect(first.modifiers == ["KX"])
+        #expect(first.units == nil)
+        #expect(first.dateOfService == nil)
+        #expect(first.dateOfServiceText == "20241340")
+        for problem in [DataProblem(.lineNumber, .invalid), DataProblem(.procedureCode, .unsupportedQualifier),
+                        DataProblem(.units, .invalid), DataProblem(.diagnosisPointers, .invalid),
+                        DataProblem(.serviceDate, .invalid)] {
+            #expect(first.problems.contains(problem))
+        }
+        let second = claim.lines[1]
+        #expect(second.units == .one)
+        #expect(second.placeOfService == "24")
+        #expect(second.priorAuth == "PA2")
+        #expect(second.problems == [DataProblem(.serviceDate, .missing)])
+    }
+
+    @Test func unreadableSegmentRejectsTheTransactionAndTheNextOneReads() throws {
+        let claim = ["CLM*C1*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA", "LX*1", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*20241001"]
+        let items = try read(["ST*837*1*005010X222A1"] + subscriber + claim + ["#%!*junk"] + claim + ["SE*1*1",
+                              "ST*837*2*005010X222A1"] + subscriber + claim + ["SE*1*2"])
+        #expect(rejects(items).count == 1)
+        #expect(rejects(items).first?.source.hasSuffix(":15") == true)
+        // The claim in progress and the rest of its transaction set go into the reject.
+        #expect(claims(items).count == 1)
+        #expect(claims(items).last?.lines.first?.source.hasSuffix(":31") == true)
+    }
+
+    @Test func unsupportedVersionSkipsOnlyItsTransactionSet() throws {
+        let claim = ["CLM*C1*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA", "LX*1", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*20241001"]
+        let items = try read(["ST*837*1*004010X098A1"] + subscriber + claim + ["SE*1*1",
+                              "ST*837*2*005010X222A1"] + subscriber + claim + ["SE*1*2"])
+        #expect(rejects(items).map(\.kind) == [.x12Transaction])
+        #expect(claims(items).count == 1)
+    }
+}
