@@ -1,0 +1,426 @@
+import ClaimscrubCore
+
+/// Builds claims from the segments of one 837 transaction set (ST to SE).
+///
+/// Loops are told apart by segment sequence, as the implementation guides nest them:
+/// `HL*..*..*22` opens the subscriber (2000B), `HL*..*..*23` the patient (2000C), `CLM`
+/// the claim (2300), an `SBR` after `CLM` the other subscriber (2320, with its 2330x
+/// names), `LX` a service line (2400). That is what keeps a 2330B `NM1*PR` from
+/// replacing the 2010BB payer.
+struct X12ClaimBuilder {
+    /// Where the last segment put us in the 837 hierarchy.
+    private enum Loop {
+        case header
+        case billingProvider
+        case subscriber
+        case patient
+        case otherHierarchy
+        case claim
+        /// 2310x provider and facility names under the claim.
+        case claimName
+        /// 2320 other subscriber and its 2330x names.
+        case otherSubscriber
+        case line
+        /// 2410 drug and 2420x names under a line.
+        case lineDetail
+    }
+
+    /// Values of the 2000B / 2000C loops that every claim under them shares.
+    private struct Party {
+        var lineOfBusinessCode = ""
+        var payerID = ""
+        var memberID = ""
+        var birthDateText = ""
+        var sex = ""
+        /// The qualifier of the last `NM1` in this hierarchical level (`IL`, `PR`, `QC`).
+        var lastName = ""
+    }
+
+    fileprivate struct PendingLine {
+        var line: ServiceLine
+        var hasServiceDate = false
+        var hasService = false
+    }
+
+    private struct PendingClaim {
+        var claim: Claim
+        var ordinal: Int
+        var statementDatesQualifier = ""
+        var statementDatesText = ""
+        var hasStatementDates = false
+        var lines: [PendingLine] = []
+    }
+
+    let claimType: ClaimType
+    let displayPath: String
+    private var loop = Loop.header
+    private var subscriber = Party()
+    private var patient: Party?
+    private var claim: PendingClaim?
+
+    init(claimType: ClaimType, displayPath: String) {
+        self.claimType = claimType
+        self.displayPath = displayPath
+    }
+
+    /// Takes one segment of the transaction set. Completed claims (and claims rejected
+    /// for having no lines) go to `output`; a segment that has no place where it stands
+    /// returns the reason, for the reader to break off the transaction set.
+    mutating func consume(_ segment: X12Segment, into output: inout [ReadItem]) -> String? {
+        switch segment.id {
+        case "HL":
+            finishClaim(into: &output)
+            switch segment.text(3) {
+            case "20":
+                loop = .billingProvider
+                subscriber = Party()
+                patient = nil
+            case "22":
+                loop = .subscriber
+                subscriber = Party()
+                patient = nil
+            case "23":
+                loop = .patient
+                patient = Party()
+            default:
+                loop = .otherHierarchy
+            }
+        case "SBR":
+            if claim == nil {
+                if loop == .subscriber { subscriber.lineOfBusinessCode = segment.text(9) }
+            } else {
+                loop = .otherSubscriber
+            }
+        case "NM1":
+            nameSegment(segment)
+        case "DMG":
+            if loop == .subscriber, subscriber.lastName == "IL" {
+                subscriber.birthDateText = segment.text(2)
+                subscriber.sex = segment.text(3)
+            } else if loop == .patient, patient?.lastName == "QC" {
+                patient?.birthDateText = segment.text(2)
+                patient?.sex = segment.text(3)
+            }
+        case "CLM":
+            finishClaim(into: &output)
+            startClaim(segment)
+            loop = .claim
+        case "HI":
+            if loop == .claim { readDiagnoses(segment) }
+        case "DTP":
+            datesSegment(segment)
+        case "REF":
+            guard segment.text(1) == "G1" else { break }
+            let value = segment.text(2)
+            if loop == .claim {
+                claim?.claim.priorAuth = value.isEmpty ? nil : value
+            } else if loop == .line, let last = claim?.lines.indices.last {
+                claim?.lines[last].line.priorAuth = value.isEmpty ? nil : value
+            }
+        case "LX":
+            guard claim != nil else { return "service line (LX) outside a claim" }
+            startLine(segment)
+            loop = .line
+        case "SV1", "SV2":
+            guard loop == .line, let last = claim?.lines.indices.last else {
+                return "service (\(segment.id)) outside a service line"
+            }
+            if claim?.lines[last].hasService == false {
+                if segment.id == "SV1" {
+                    claim?.lines[last].readProfessionalService(segment)
+                } else {
+                    claim?.lines[last].readInstitutionalService(segment)
+                }
+            }
+        case "LIN":
+            if loop == .line { loop = .lineDetail }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// The end of the transaction set: the claim in progress is complete.
+    mutating func finish(into output: inout [ReadItem]) {
+        finishClaim(into: &output)
+    }
+
+    // MARK: Loops
+
+    private mutating func nameSegment(_ segment: X12Segment) {
+        let qualifier = segment.text(1)
+        switch loop {
+        case .subscriber:
+            subscriber.lastName = qualifier
+            if qualifier == "IL" { subscriber.memberID = segment.text(9) }
+            if qualifier == "PR" { subscriber.payerID = segment.text(9) }
+        case .patient:
+            patient?.lastName = qualifier
+        case .claim, .claimName:
+            loop = .claimName
+        case .line, .lineDetail:
+            loop = .lineDetail
+        case .header, .billingProvider, .otherHierarchy, .otherSubscriber:
+            break
+        }
+    }
+
+    private mutating func datesSegment(_ segment: X12Segment) {
+        switch (segment.text(1), loop) {
+        case ("472", .line):
+            guard let last = claim?.lines.indices.last else { return }
+            claim?.lines[last].setServiceDate(qualifier: segment.text(2), text: segment.text(3))
+        case ("434", .claim):
+            claim?.statementDatesQualifier = segment.text(2)
+            claim?.statementDatesText = segment.text(3)
+            claim?.hasStatementDates = true
+        default:
+            break
+        }
+    }
+
+    // MARK: Claims
+
+    private mutating func startClaim(_ segment: X12Segment) {
+        var problems: [DataProblem] = []
+        let id = segment.text(1)
+        if id.isEmpty { problems.append(DataProblem(.claimID, .missing)) }
+        if subscriber.payerID.isEmpty { problems.append(DataProblem(.payerID, .missing)) }
+
+        let lineOfBusiness = LineOfBusiness(code: subscriber.lineOfBusinessCode)
+        if lineOfBusiness == nil { problems.append(DataProblem(.lineOfBusiness, .invalid)) }
+
+        // The patient loop, when there is one, describes the patient; else the subscriber is the patient.
+        let person = patient ?? subscriber
+        var birthDate: CalendarDate?
+        if !person.birthDateText.isEmpty {
+            birthDate = person.birthDateText.utf8.count == 8 ? CalendarDate(person.birthDateText) : nil
+            if birthDate == nil { problems.append(DataProblem(.patientBirthDate, .invalid)) }
+        }
+        let sex = person.sex.uppercased()
+        if !sex.isEmpty, sex != "F", sex != "M", sex != "U" {
+            problems.append(DataProblem(.patientSex, .invalid))
+        }
+
+        let facility = segment.componentText(5, 1)
+        var placeOfService: String?
+        var typeOfBill: String?
+        switch claimType {
+        case .professional:
+            placeOfService = facility.isEmpty ? nil : facility
+        case .institutional:
+            let frequency = segment.componentText(5, 3)
+            if facility.isEmpty || frequency.isEmpty {
+                problems.append(DataProblem(.typeOfBill, .missing))
+            } else {
+                let text = "0" + facility + frequency
+                typeOfBill = text
+                if text.utf8.count != 4 || !text.utf8.allSatisfy(isDigit) {
+                    problems.append(DataProblem(.typeOfBill, .invalid))
+                }
+            }
+        }
+
+        let built = Claim(
+            id: id,
+            claimType: claimType,
+            claimTypeText: claimType.rawValue,
+            payerID: subscriber.payerID,
+            lineOfBusiness: lineOfBusiness,
+            lineOfBusinessText: lineOfBusiness?.rawValue ?? subscriber.lineOfBusinessCode,
+            memberID: subscriber.memberID.isEmpty ? nil : subscriber.memberID,
+            patientBirthDate: birthDate,
+            patientSex: sex.isEmpty ? nil : sex,
+            placeOfService: placeOfService,
+            typeOfBill: typeOfBill,
+            diagnoses: [],
+            problems: problems
+        )
+        claim = PendingClaim(claim: built, ordinal: segment.ordinal)
+    }
+
+    private mutating func readDiagnoses(_ segment: X12Segment) {
+        guard claim != nil else { return }
+        var malformed = false
+        for index in 1..<max(1, segment.elementCount) {
+            let parts = segment.components(index)
+            guard parts.contains(where: { !x12Text($0).isEmpty }) else { continue }
+            guard parts.count >= 2 else {
+                malformed = true
+                continue
+            }
+            let qualifier = x12Text(parts[0]).uppercased()
+            let code = x12Text(parts[1]).uppercased()
+            guard !qualifier.isEmpty, !code.isEmpty else {
+                malformed = true
+                continue
+            }
+            switch qualifier {
+            case "ABK", "ABF":
+                claim?.claim.diagnoses.append(Diagnosis(code: code, declaredCodeSet: .icd10))
+            case "BK", "BF":
+                claim?.claim.diagnoses.append(Diagnosis(code: code, declaredCodeSet: .icd9))
+            default:
+                // Admitting, reason-for-visit, external-cause, value and occurrence codes
+                // are not diagnoses the edits look at.
+                break
+            }
+        }
+        let problem = DataProblem(.diagnosisCodes, .invalid)
+        if malformed, claim?.claim.problems.contains(problem) == false {
+            claim?.claim.problems.append(problem)
+        }
+    }
+
+    private mutating func finishClaim(into output: inout [ReadItem]) {
+        guard var pending = claim else { return }
+        claim = nil
+        guard !pending.lines.isEmpty else {
+            output.append(.reject(Reject(
+                source: "\(displayPath):\(pending.ordinal)",
+                kind: .claim,
+                message: "claim has no service lines"
+            )))
+            return
+        }
+        if pending.claim.diagnoses.isEmpty,
+           !pending.claim.problems.contains(where: { $0.field == .diagnosisCodes }) {
+            pending.claim.problems.append(DataProblem(.diagnosisCodes, .missing))
+        }
+        var lines: [ServiceLine] = []
+        lines.reserveCapacity(pending.lines.count)
+        for var entry in pending.lines {
+            if !entry.hasServiceDate {
+                if pending.hasStatementDates {
+                    entry.setServiceDate(
+                        qualifier: pending.statementDatesQualifier,
+                        text: pending.statementDatesText
+                    )
+                } else {
+                    entry.line.problems.append(DataProblem(.serviceDate, .missing))
+                }
+            }
+            lines.append(entry.line)
+        }
+        pending.claim.lines = lines
+        output.append(.claim(pending.claim))
+    }
+
+    // MARK: Lines
+
+    private mutating func startLine(_ segment: X12Segment) {
+        let text = segment.text(1)
+        var problems: [DataProblem] = []
+        var number: Int?
+        if text.isEmpty {
+            problems.append(DataProblem(.lineNumber, .missing))
+        } else if text.utf8.allSatisfy(isDigit), text.utf8.count <= 9, let value = Int(text), value > 0 {
+            number = value
+        } else {
+            problems.append(DataProblem(.lineNumber, .invalid))
+        }
+        let line = ServiceLine(
+            source: "\(displayPath):\(segment.ordinal)",
+            lineNumberText: text,
+            lineNumber: number,
+            procedureCode: "",
+            dateOfService: nil,
+            dateOfServiceText: "",
+            problems: problems
+        )
+        claim?.lines.append(PendingLine(line: line))
+    }
+}
+
+extension X12ClaimBuilder.PendingLine {
+    mutating func readProfessionalService(_ segment: X12Segment) {
+        hasService = true
+        readProcedure(segment.components(1))
+        readUnits(segment.text(4))
+        let place = segment.text(5)
+        line.placeOfService = place.isEmpty ? nil : place
+        var pointers: [Int] = []
+        var pointersValid = true
+        for part in segment.components(7) {
+            let text = x12Text(part)
+            if text.isEmpty { continue }
+            if text.utf8.allSatisfy(isDigit), text.utf8.count <= 4, let value = Int(text), value > 0 {
+                pointers.append(value)
+            } else {
+                pointersValid = false
+            }
+        }
+        if !pointersValid {
+            line.problems.append(DataProblem(.diagnosisPointers, .invalid))
+        } else if !pointers.isEmpty {
+            line.diagnosisPointers = pointers
+        }
+    }
+
+    mutating func readInstitutionalService(_ segment: X12Segment) {
+        hasService = true
+        let revenue = segment.text(1)
+        line.revenueCode = revenue.isEmpty ? nil : revenue
+        let procedure = segment.components(2)
+        if procedure.contains(where: { !x12Text($0).isEmpty }) {
+            readProcedure(procedure)
+        }
+        readUnits(segment.text(5))
+    }
+
+    /// SV101 / SV202: `HC:code:mod1:mod2:mod3:mod4:description`.
+    private mutating func readProcedure(_ parts: [ArraySlice<UInt8>]) {
+        let text = { (index: Int) -> String in index < parts.count ? x12Text(parts[index]) : "" }
+        if text(0).uppercased() != "HC" {
+            line.problems.append(DataProblem(.procedureCode, .unsupportedQualifier))
+        }
+        line.procedureCode = text(1).uppercased()
+        line.modifiers = (2...5).map { text($0).uppercased() }.filter { !$0.isEmpty }
+        let description = text(6)
+        line.procedureDescription = description.isEmpty ? nil : description
+    }
+
+    private mutating func readUnits(_ text: String) {
+        if text.isEmpty {
+            line.units = .one
+            line.unitsText = "1"
+            return
+        }
+        line.unitsText = text
+        if let units = Units(text), units.millionths > 0 {
+            line.units = units
+        } else {
+            line.units = nil
+            line.problems.append(DataProblem(.units, .invalid))
+        }
+    }
+
+    /// `D8` CCYYMMDD or `RD8` CCYYMMDD-CCYYMMDD.
+    mutating func setServiceDate(qualifier: String, text: String) {
+        hasServiceDate = true
+        line.dateOfServiceText = text
+        var from: CalendarDate?
+        var through: CalendarDate?
+        switch qualifier {
+        case "D8":
+            if text.utf8.count == 8 { from = CalendarDate(text) }
+        case "RD8":
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            if parts.count == 2, parts[0].utf8.count == 8, parts[1].utf8.count == 8,
+               let first = CalendarDate(parts[0]), let last = CalendarDate(parts[1]) {
+                from = first
+                through = last
+            }
+        default:
+            break
+        }
+        guard let from else {
+            line.dateOfService = nil
+            line.dateOfServiceThrough = nil
+            line.problems.append(DataProblem(.serviceDate, .invalid))
+            return
+        }
+        line.dateOfService = from
+        line.dateOfServiceThrough = through
+    }
+}

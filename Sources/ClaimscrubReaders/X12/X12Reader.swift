@@ -1,0 +1,249 @@
+public import ClaimscrubCore
+
+/// Reads raw X12 837 5010 (professional `005010X222A1`, institutional `005010X223A2`)
+/// claims from a byte stream, in input order.
+///
+/// Streams segment by segment (see `X12SegmentScanner`); holds at most one claim in
+/// progress. Broken envelopes do not stop it: claims completed before the break are
+/// returned, the claim in progress and what follows up to the next readable `ISA`
+/// (or `ST`) become one reject carrying the segment ordinal, and reading goes on.
+public struct X12Reader: ClaimReader {
+    /// Where to resume after a break; the skipped segments belong to its reject.
+    private enum Skip {
+        case none
+        /// Up to the transaction set's `SE` (consumed) or the next envelope segment.
+        case toTransactionEnd
+        /// Up to the next `ISA`.
+        case toInterchange
+    }
+
+    private var scanner: X12SegmentScanner
+    private let displayPath: String
+    private var output: [ReadItem] = []
+    private var outputHead = 0
+    private var finished = false
+
+    private var inInterchange = false
+    private var inGroup = false
+    private var groupVersion = ""
+    private var transaction: X12ClaimBuilder?
+    private var skip = Skip.none
+
+    /// Reads `source`; `displayPath` is the path the reports name (inputs.md, *source*).
+    public init(source: ByteSource, displayPath: String) {
+        scanner = X12SegmentScanner(source: source)
+        self.displayPath = displayPath
+    }
+
+    public mutating func next() throws(InputError) -> ReadItem? {
+        while outputHead >= output.count {
+            output.removeAll(keepingCapacity: true)
+            outputHead = 0
+            if finished { return nil }
+            guard let event = try scanner.next() else {
+                finished = true
+                endOfInput()
+                continue
+            }
+            switch event {
+            case .segment(let segment):
+                take(segment)
+            case .unreadableInterchangeHeader(let ordinal):
+                breakOff(
+                    .x12Envelope, at: ordinal,
+                    "unreadable ISA segment: not 106 bytes with its delimiters in place",
+                    then: .none
+                )
+                closeEverything()
+            case .notAnInterchange(let ordinal):
+                breakOff(.x12Envelope, at: ordinal, "no ISA segment where the interchange should start", then: .none)
+                closeEverything()
+            case .oversizedSegment(let ordinal):
+                breakOffUnreadable(at: ordinal, "segment longer than 1 MiB")
+            }
+        }
+        defer { outputHead += 1 }
+        return output[outputHead]
+    }
+
+    // MARK: Segments
+
+    private mutating func take(_ segment: X12Segment) {
+        guard segment.hasReadableID else {
+            breakOffUnreadable(at: segment.ordinal, "unreadable segment")
+            return
+        }
+        let id = segment.id
+        switch skip {
+        case .none:
+            break
+        case .toInterchange:
+            guard id == "ISA" else { return }
+            skip = .none
+            closeEverything()
+        case .toTransactionEnd:
+            switch id {
+            case "SE":
+                skip = .none
+                return
+            case "ISA":
+                skip = .none
+                closeEverything()
+            case "ST", "GS", "GE", "IEA":
+                skip = .none
+            default:
+                return
+            }
+        }
+
+        switch id {
+        case "ISA":
+            closeOpen(before: "ISA", at: segment.ordinal, levels: 3)
+            inInterchange = true
+        case "GS":
+            guard inInterchange else {
+                breakOff(.x12Envelope, at: segment.ordinal, "GS outside an interchange", then: .toInterchange)
+                return
+            }
+            closeOpen(before: "GS", at: segment.ordinal, levels: 2)
+            inGroup = true
+            groupVersion = segment.text(8)
+        case "ST":
+            guard inGroup else {
+                breakOff(.x12Envelope, at: segment.ordinal, "ST outside a functional group", then: .toInterchange)
+                return
+            }
+            closeOpen(before: "ST", at: segment.ordinal, levels: 1)
+            startTransaction(segment)
+        case "SE":
+            guard var builder = transaction else {
+                breakOff(.x12Envelope, at: segment.ordinal, "SE without its ST", then: .none)
+                return
+            }
+            builder.finish(into: &output)
+            transaction = nil
+        case "GE":
+            guard inGroup else {
+                breakOff(.x12Envelope, at: segment.ordinal, "GE without its GS", then: .none)
+                return
+            }
+            closeOpen(before: "GE", at: segment.ordinal, levels: 1)
+            inGroup = false
+        case "IEA":
+            guard inInterchange else {
+                breakOff(.x12Envelope, at: segment.ordinal, "IEA without its ISA", then: .toInterchange)
+                return
+            }
+            closeOpen(before: "IEA", at: segment.ordinal, levels: 2)
+            inInterchange = false
+        default:
+            guard var builder = transaction else {
+                breakOff(
+                    .x12Envelope, at: segment.ordinal, "\(id) segment outside a transaction set",
+                    then: inInterchange ? .toTransactionEnd : .toInterchange
+                )
+                return
+            }
+            // Move the builder out while it works so that its claim is not copied.
+            transaction = nil
+            let problem = builder.consume(segment, into: &output)
+            if let problem {
+                breakOff(.x12Transaction, at: segment.ordinal, problem, then: .toTransactionEnd)
+            } else {
+                transaction = builder
+            }
+        }
+    }
+
+    private mutating func startTransaction(_ segment: X12Segment) {
+        let version = segment.text(3).isEmpty ? groupVersion : segment.text(3)
+        guard segment.text(1) == "837" else {
+            breakOff(.x12Transaction, at: segment.ordinal, "transaction set not supported: only 837 is read",
+                     then: .toTransactionEnd)
+            return
+        }
+        guard let claimType = X12Reader.claimType(ofVersion: version) else {
+            breakOff(.x12Transaction, at: segment.ordinal,
+                     "version not supported: \(version.isEmpty ? "none given" : version) (005010X222A1 and 005010X223A2 are read)",
+                     then: .toTransactionEnd)
+            return
+        }
+        transaction = X12ClaimBuilder(claimType: claimType, displayPath: displayPath)
+    }
+
+    /// The 5010 837 implementation guides and their addenda that read alike for our fields.
+    static func claimType(ofVersion version: String) -> ClaimType? {
+        switch version.uppercased() {
+        case "005010X222", "005010X222A1", "005010X222A2": return .professional
+        case "005010X223", "005010X223A1", "005010X223A2", "005010X223A3": return .institutional
+        default: return nil
+        }
+    }
+
+    // MARK: Breaks
+
+    /// Closes the envelopes still open inside the level that `segment` opens or closes
+    /// (`levels`: 1 = the transaction set, 2 = also the group, 3 = also the interchange);
+    /// any that were open make one reject.
+    private mutating func closeOpen(before segment: String, at ordinal: Int, levels: Int) {
+        var missing: [String] = []
+        if transaction != nil { missing.append("SE") }
+        if levels >= 2, inGroup { missing.append("GE") }
+        if levels >= 3, inInterchange { missing.append("IEA") }
+        guard !missing.isEmpty else { return }
+        breakOff(
+            .x12Envelope, at: ordinal,
+            "envelope not closed: \(missing.joined(separator: ", ")) missing before \(segment)",
+            then: .none
+        )
+        if levels >= 2 { inGroup = false }
+        if levels >= 3 { inInterchange = false }
+    }
+
+    /// An unreadable or oversized segment: the transaction set (or interchange) it
+    /// stands in cannot be trusted past it.
+    private mutating func breakOffUnreadable(at ordinal: Int, _ message: String) {
+        if transaction != nil || skip == .toTransactionEnd {
+            breakOff(.x12Envelope, at: ordinal, message, then: .toTransactionEnd)
+        } else {
+            breakOff(.x12Envelope, at: ordinal, message, then: .toInterchange)
+        }
+    }
+
+    /// Drops the claim in progress and reports the break, unless the break falls inside
+    /// what an earlier reject already covers.
+    private mutating func breakOff(_ kind: Reject.Kind, at ordinal: Int, _ message: String, then next: Skip) {
+        transaction = nil
+        let covered = skip != .none
+        if !covered {
+            output.append(.reject(Reject(source: "\(displayPath):\(ordinal)", kind: kind, message: message)))
+        }
+        switch (skip, next) {
+        case (.toInterchange, _), (_, .toInterchange): skip = .toInterchange
+        case (.toTransactionEnd, _), (_, .toTransactionEnd): skip = .toTransactionEnd
+        default: skip = .none
+        }
+    }
+
+    private mutating func closeEverything() {
+        transaction = nil
+        inGroup = false
+        inInterchange = false
+        groupVersion = ""
+    }
+
+    private mutating func endOfInput() {
+        defer { closeEverything() }
+        guard skip == .none else { return }
+        var missing: [String] = []
+        if transaction != nil { missing.append("SE") }
+        if inGroup { missing.append("GE") }
+        if inInterchange { missing.append("IEA") }
+        guard !missing.isEmpty else { return }
+        breakOff(
+            .x12Envelope, at: scanner.ordinal + 1,
+            "end of input inside an envelope: \(missing.joined(separator: ", ")) missing",
+            then: .none
+        )
+    }
+}
