@@ -264,6 +264,23 @@ struct XMLClaimReaderTests {
         #expect(zipped.rejects.map(\.kind) == [.claim])
     }
 
+    @Test func utf16BillionLaughsIsRefusedToo() throws {
+        let source = try String(contentsOf: fixtures.appendingPathComponent("hostile-billion-laughs.xml"), encoding: .utf8)
+            .replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "<?xml version=\"1.0\" encoding=\"UTF-16\"?>")
+        let path = try temporaryFile("", name: "bl16.xml")
+        try #require(source.data(using: .utf16)).write(to: URL(fileURLWithPath: path))
+        let result = try readAll(path: path, display: "bl16.xml")
+        #expect(result.claims.isEmpty)
+        #expect(result.rejects.map(\.message) == ["document type declarations are not accepted"])
+    }
+
+    @Test func doctypeTextInsideAPrologCommentIsNotADTD() throws {
+        let text = "<?xml version='1.0'?>\n<!-- <!DOCTYPE x> - -->\n<x12simple/>\n"
+        let result = try readAll(path: try temporaryFile(text), display: "c.xml")
+        #expect(result.claims.isEmpty)
+        #expect(result.rejects.isEmpty)
+    }
+
     @Test func missingFileThrows() {
         #expect(throws: InputError.self) {
             _ = try XMLClaimReader(path: "/nonexistent/claims.xml", displayPath: "claims.xml")
