@@ -281,6 +281,25 @@ struct XMLClaimReaderTests {
         #expect(result.rejects.isEmpty)
     }
 
+    @Test func patientLoopDemographicsAndAmpersandPayerFromSamples() throws {
+        let commercial = try #require(try readAll("stupidedi__X222A1_commercial-health-insurance.edi.xml").claims.first)
+        #expect(commercial.id == "26463774")
+        #expect(commercial.payerID == "999996666")
+        #expect(commercial.patientBirthDate == CalendarDate(year: 1973, month: 5, day: 1))
+        #expect(commercial.patientSex == "M")
+        #expect(commercial.diagnoses == [
+            Diagnosis(code: "0340", declaredCodeSet: .icd9), Diagnosis(code: "V7389", declaredCodeSet: .icd9),
+        ])
+        let infusion = try #require(try readAll("stupidedi__X222A1_home-infusion-hcpcs-2400.edi.xml").claims.first)
+        #expect(infusion.payerID == "PLANID12345")
+        #expect(infusion.placeOfService == "12")
+        #expect(infusion.lines.map(\.procedureCode) == ["S9500", "J0696", "J7051", "J3490", "J3490", "J3490"])
+        #expect(infusion.lines.map(\.unitsText) == ["7", "56", "28", "7", "14", "7"])
+        #expect(infusion.lines[3].procedureDescription == "Sod Chl 0.9%see NDC#")
+        #expect(infusion.lines[5].procedureDescription == "Hep Lock see NDC#")
+        #expect(infusion.lines.allSatisfy { $0.dateOfServiceThrough == CalendarDate(year: 2004, month: 2, day: 7) })
+    }
+
     @Test func missingFileThrows() {
         #expect(throws: InputError.self) {
             _ = try XMLClaimReader(path: "/nonexistent/claims.xml", displayPath: "claims.xml")
