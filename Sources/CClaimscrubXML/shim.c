@@ -1,3 +1,244 @@
 #include "CClaimscrubXML.h"
-#include <libxml/xmlversion.h>
-int CClaimscrubXML_version(void) { return LIBXML_VERSION; }
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
+
+/*
+ * The prolog guard: before the root element the caller's bytes are watched for
+ * `<!DOCTYPE`, and the input is refused there, so that libxml2 never sees a
+ * document type declaration at all (no internal subset is parsed, no entity is
+ * declared, let alone expanded). Comments and processing instructions in the
+ * prolog are skipped so their text cannot trigger it. NUL bytes are ignored so
+ * that UTF-16 and UCS-4 prologs are recognised too. The reader's own
+ * DOCUMENT_TYPE node check (in Swift) stays as a second line of defence.
+ */
+enum PrologState {
+    prologText,
+    prologAngle,
+    prologBang,
+    prologInstruction,
+    prologInstructionQuestion,
+    prologComment,
+    prologDone
+};
+
+struct CClaimscrubXMLReader {
+    xmlTextReaderPtr reader;
+    CClaimscrubXMLReadFunction read;
+    void *context;
+
+    enum PrologState prolog;
+    char bang[8];
+    int bangLength;
+    int commentDashes;
+    long prologLine;
+    long angleLine;
+
+    int refusal;
+    long refusalLine;
+
+    char *firstFatal;
+    long firstFatalLine;
+    char *lastError;
+    long lastErrorLine;
+};
+
+static pthread_once_t initializeOnce = PTHREAD_ONCE_INIT;
+
+static void initializeParser(void) {
+    xmlInitParser();
+}
+
+void CClaimscrubXML_initialize(void) {
+    pthread_once(&initializeOnce, initializeParser);
+}
+
+static int isPrefix(const char *candidate, const char *text, int length) {
+    return (int)strlen(candidate) >= length && memcmp(candidate, text, (size_t)length) == 0;
+}
+
+/* Returns 0 to go on, 1 when the bytes hold a document type declaration. */
+static int scanProlog(CClaimscrubXMLReader *r, const char *buffer, int count) {
+    for (int i = 0; i < count && r->prolog != prologDone; i++) {
+        char byte = buffer[i];
+        if (byte == '\0') continue;
+        if (byte == '\n') r->prologLine++;
+        switch (r->prolog) {
+        case prologText:
+            if (byte == '<') {
+                r->prolog = prologAngle;
+                r->angleLine = r->prologLine;
+            }
+            break;
+        case prologAngle:
+            if (byte == '?') {
+                r->prolog = prologInstruction;
+            } else if (byte == '!') {
+                r->prolog = prologBang;
+                r->bangLength = 0;
+            } else {
+                r->prolog = prologDone;
+            }
+            break;
+        case prologBang:
+            r->bang[r->bangLength++] = byte;
+            if (isPrefix("--", r->bang, r->bangLength)) {
+                if (r->bangLength == 2) {
+                    r->prolog = prologComment;
+                    r->commentDashes = 0;
+                }
+            } else if (isPrefix("DOCTYPE", r->bang, r->bangLength)) {
+                if (r->bangLength == 7) {
+                    r->refusal = CClaimscrubXML_refusedDocumentType;
+                    r->refusalLine = r->angleLine;
+                    return 1;
+                }
+            } else {
+                /* Not well-formed here; libxml2 says so. */
+                r->prolog = prologDone;
+            }
+            break;
+        case prologInstruction:
+            if (byte == '?') r->prolog = prologInstructionQuestion;
+            break;
+        case prologInstructionQuestion:
+            if (byte == '>') r->prolog = prologText;
+            else if (byte != '?') r->prolog = prologInstruction;
+            break;
+        case prologComment:
+            if (byte == '-') {
+                r->commentDashes++;
+            } else {
+                if (byte == '>' && r->commentDashes >= 2) r->prolog = prologText;
+                r->commentDashes = 0;
+            }
+            break;
+        case prologDone:
+            break;
+        }
+    }
+    return 0;
+}
+
+static int readCallback(void *context, char *buffer, int length) {
+    CClaimscrubXMLReader *r = context;
+    if (r->refusal != CClaimscrubXML_refusedNothing) return -1;
+    int count = r->read(r->context, buffer, length);
+    if (count <= 0) return count;
+    if (r->prolog != prologDone && scanProlog(r, buffer, count)) return -1;
+    return count;
+}
+
+static char *copyMessage(const char *message) {
+    if (message == NULL) message = "unknown error";
+    size_t length = strlen(message);
+    while (length > 0 && (message[length - 1] == '\n' || message[length - 1] == ' ')) length--;
+    char *copy = malloc(length + 1);
+    if (copy == NULL) return NULL;
+    memcpy(copy, message, length);
+    copy[length] = '\0';
+    return copy;
+}
+
+/* Per-reader structured handler: libxml2's generic one is variadic and global. */
+static void errorHandler(void *userData, xmlErrorPtr error) {
+    CClaimscrubXMLReader *r = userData;
+    if (error == NULL || error->level < XML_ERR_ERROR) return;
+    long line = error->line;
+    if (error->level == XML_ERR_FATAL && r->firstFatal == NULL) {
+        r->firstFatal = copyMessage(error->message);
+        r->firstFatalLine = line;
+    }
+    free(r->lastError);
+    r->lastError = copyMessage(error->message);
+    r->lastErrorLine = line;
+}
+
+CClaimscrubXMLReader *CClaimscrubXML_open(CClaimscrubXMLReadFunction read, void *context, const char *url) {
+    CClaimscrubXML_initialize();
+    CClaimscrubXMLReader *r = calloc(1, sizeof(CClaimscrubXMLReader));
+    if (r == NULL) return NULL;
+    r->read = read;
+    r->context = context;
+    r->prolog = prologText;
+    r->prologLine = 1;
+    /* Never XML_PARSE_NOENT, XML_PARSE_DTDLOAD or XML_PARSE_HUGE (quality.md, Security). */
+    r->reader = xmlReaderForIO(readCallback, NULL, r, url, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    if (r->reader == NULL) {
+        free(r);
+        return NULL;
+    }
+    xmlTextReaderSetStructuredErrorHandler(r->reader, errorHandler, r);
+    return r;
+}
+
+void CClaimscrubXML_close(CClaimscrubXMLReader *r) {
+    if (r == NULL) return;
+    xmlFreeTextReader(r->reader);
+    free(r->firstFatal);
+    free(r->lastError);
+    free(r);
+}
+
+int CClaimscrubXML_next(CClaimscrubXMLReader *r) {
+    if (r->refusal != CClaimscrubXML_refusedNothing) return -1;
+    int result = xmlTextReaderRead(r->reader);
+    if (r->refusal != CClaimscrubXML_refusedNothing) return -1;
+    return result;
+}
+
+int CClaimscrubXML_nodeType(CClaimscrubXMLReader *r) {
+    return xmlTextReaderNodeType(r->reader);
+}
+
+int CClaimscrubXML_depth(CClaimscrubXMLReader *r) {
+    return xmlTextReaderDepth(r->reader);
+}
+
+const char *CClaimscrubXML_localName(CClaimscrubXMLReader *r) {
+    const xmlChar *name = xmlTextReaderConstLocalName(r->reader);
+    return name == NULL ? "" : (const char *)name;
+}
+
+int CClaimscrubXML_isEmptyElement(CClaimscrubXMLReader *r) {
+    return xmlTextReaderIsEmptyElement(r->reader) == 1;
+}
+
+const char *CClaimscrubXML_attribute(CClaimscrubXMLReader *r, const char *name) {
+    if (xmlTextReaderMoveToAttribute(r->reader, (const xmlChar *)name) != 1) return NULL;
+    /* The value lives in the current tree (or the reader's buffer) until the next read. */
+    const xmlChar *value = xmlTextReaderConstValue(r->reader);
+    xmlTextReaderMoveToElement(r->reader);
+    return (const char *)value;
+}
+
+const char *CClaimscrubXML_value(CClaimscrubXMLReader *r) {
+    return (const char *)xmlTextReaderConstValue(r->reader);
+}
+
+long CClaimscrubXML_nodeLine(CClaimscrubXMLReader *r) {
+    xmlNodePtr node = xmlTextReaderCurrentNode(r->reader);
+    return node == NULL ? 0 : xmlGetLineNo(node);
+}
+
+const char *CClaimscrubXML_lastError(CClaimscrubXMLReader *r) {
+    return r->firstFatal != NULL ? r->firstFatal : r->lastError;
+}
+
+long CClaimscrubXML_lastErrorLine(CClaimscrubXMLReader *r) {
+    return r->firstFatal != NULL ? r->firstFatalLine : r->lastErrorLine;
+}
+
+int CClaimscrubXML_refusal(CClaimscrubXMLReader *r) {
+    return r->refusal;
+}
+
+long CClaimscrubXML_refusalLine(CClaimscrubXMLReader *r) {
+    return r->refusalLine;
+}

@@ -1,5 +1,75 @@
 #ifndef CCLAIMSCRUBXML_H
 #define CCLAIMSCRUBXML_H
-/* Filled in by the XML reader work (issue 3): an opaque libxml2 text-reader handle. */
-int CClaimscrubXML_version(void);
+
+/*
+ * A thin C face over libxml2's streaming reader (xmlTextReader).
+ *
+ * libxml2's headers are included by shim.c only: importing them into a Swift
+ * module next to Foundation breaks on this platform (ICU's UErrorCode is seen
+ * twice), so Swift sees an opaque handle and plain functions (STYLE.md).
+ * Strings returned as `const char *` belong to the reader and stay valid only
+ * until the next call of CClaimscrubXML_next or CClaimscrubXML_close.
+ */
+
+/* An opaque reader handle; used by one thread at a time. */
+typedef struct CClaimscrubXMLReader CClaimscrubXMLReader;
+
+/* Fills `buffer` with up to `length` bytes; returns the count, 0 at the end, -1 on failure. */
+typedef int (*CClaimscrubXMLReadFunction)(void *context, char *buffer, int length);
+
+/* Node types, as libxml2's xmlReaderTypes numbers them. */
+enum {
+    CClaimscrubXML_element = 1,
+    CClaimscrubXML_text = 3,
+    CClaimscrubXML_cdata = 4,
+    CClaimscrubXML_entityReference = 5,
+    CClaimscrubXML_documentType = 10,
+    CClaimscrubXML_significantWhitespace = 14,
+    CClaimscrubXML_endElement = 15
+};
+
+/* Why the reader refused the input itself (before libxml2 could process it). */
+enum {
+    CClaimscrubXML_refusedNothing = 0,
+    CClaimscrubXML_refusedDocumentType = 1
+};
+
+/* Initialises libxml2 once; safe to call from any thread, any number of times. */
+void CClaimscrubXML_initialize(void);
+
+/*
+ * Opens a reader over bytes that `read` delivers; `url` names the input in
+ * libxml2's messages. Parses with XML_PARSE_NONET | XML_PARSE_BIG_LINES only:
+ * no entity substitution, no DTD loading, no size limits lifted. Returns NULL
+ * only when memory runs out.
+ */
+CClaimscrubXMLReader *CClaimscrubXML_open(CClaimscrubXMLReadFunction read, void *context, const char *url);
+
+/* Frees the reader; NULL is allowed. */
+void CClaimscrubXML_close(CClaimscrubXMLReader *reader);
+
+/* Moves to the next node: 1 when there is one, 0 at the end, -1 on an error. */
+int CClaimscrubXML_next(CClaimscrubXMLReader *reader);
+
+int CClaimscrubXML_nodeType(CClaimscrubXMLReader *reader);
+int CClaimscrubXML_depth(CClaimscrubXMLReader *reader);
+/* The current node's local name, or "" when it has none. */
+const char *CClaimscrubXML_localName(CClaimscrubXMLReader *reader);
+/* 1 when the current element is written `<x/>` (no end-element node follows). */
+int CClaimscrubXML_isEmptyElement(CClaimscrubXMLReader *reader);
+/* The value of the current element's attribute `name`, or NULL when it has none. */
+const char *CClaimscrubXML_attribute(CClaimscrubXMLReader *reader, const char *name);
+/* The current text node's value (entities and character references decoded), or NULL. */
+const char *CClaimscrubXML_value(CClaimscrubXMLReader *reader);
+/* Line where the current node starts (an element: its start tag), 0 when unknown. */
+long CClaimscrubXML_nodeLine(CClaimscrubXMLReader *reader);
+
+/* The error that stopped the parse (the first fatal one, else the last), or NULL; and its line. */
+const char *CClaimscrubXML_lastError(CClaimscrubXMLReader *reader);
+long CClaimscrubXML_lastErrorLine(CClaimscrubXMLReader *reader);
+
+/* Whether the input was refused before parsing (CClaimscrubXML_refused*), and the line. */
+int CClaimscrubXML_refusal(CClaimscrubXMLReader *reader);
+long CClaimscrubXML_refusalLine(CClaimscrubXMLReader *reader);
+
 #endif

@@ -1,0 +1,212 @@
+import CClaimscrubXML
+import ClaimscrubCore
+
+/// Walks pyx12's XML node by node and assembles claims as their loops close.
+///
+/// A final class because it owns the `~Copyable` libxml2 reader on behalf of the
+/// copyable `XMLClaimReader`; it is used by one thread at a time. Only the
+/// current segment, claim and line are held, so memory does not grow with the file.
+final class XMLClaimStream {
+    /// quality.md: nesting deeper than 64 and text nodes over 1 MiB are rejects.
+    static let maximumDepth = 64
+    static let maximumTextBytes = 1 << 20
+    /// The 837I limit; lines past it are rejects (inputs.md).
+    static let maximumLines = 999
+
+    private enum ElementKind {
+        case loop, segment, element, composite, subelement, other
+    }
+
+    private struct Frame {
+        var kind: ElementKind
+        var id: String
+    }
+
+    /// The open `ele` or `subele` whose text is being collected.
+    private struct OpenField {
+        var element: Int
+        var component: Int
+        var text: String
+    }
+
+    private var reader: XMLTextReader
+    let displayPath: String
+
+    private var frames: [Frame] = []
+    private var loops: [String] = []
+    private var segment: XMLSegment?
+    private var field: OpenField?
+    private var pending: [ReadItem] = []
+    private var pendingIndex = 0
+    private var finished = false
+
+    var mapping = XMLClaimMapping()
+
+    init(source: ByteSource, displayPath: String) throws(InputError) {
+        reader = try XMLTextReader(source: source, url: displayPath)
+        self.displayPath = displayPath
+    }
+
+    func next() throws(InputError) -> ReadItem? {
+        while true {
+            if pendingIndex < pending.count {
+                let item = pending[pendingIndex]
+                pendingIndex += 1
+                if pendingIndex == pending.count {
+                    pending.removeAll(keepingCapacity: true)
+                    pendingIndex = 0
+                }
+                return item
+            }
+            if finished { return nil }
+            try step()
+        }
+    }
+
+    func emit(_ item: ReadItem) {
+        pending.append(item)
+    }
+
+    private func step() throws(InputError) {
+        switch reader.advance() {
+        case .end:
+            finished = true
+        case .failed:
+            if let error = reader.inputError {
+                finished = true
+                throw error
+            }
+            if let line = reader.refusedDocumentTypeLine {
+                stop(at: line, message: XMLClaimStream.documentTypeMessage)
+            } else {
+                let error = reader.error
+                stop(
+                    at: error?.line ?? 0,
+                    message: "the XML stops being well-formed: the claim in progress and the rest of the file are not read",
+                    detail: error?.message ?? ""
+                )
+            }
+        case .node:
+            handleNode()
+        }
+    }
+
+    static let documentTypeMessage = "document type declarations are not accepted"
+
+    private func handleNode() {
+        switch Int(reader.nodeType) {
+        case CClaimscrubXML_element:
+            let depth = reader.depth
+            guard depth < XMLClaimStream.maximumDepth else {
+                stop(at: reader.nodeLine, message: "XML nested deeper than \(XMLClaimStream.maximumDepth) elements")
+                return
+            }
+            startElement()
+        case CClaimscrubXML_text, CClaimscrubXML_cdata, CClaimscrubXML_significantWhitespace:
+            collectText()
+        case CClaimscrubXML_endElement:
+            endElement()
+        case CClaimscrubXML_documentType:
+            stop(at: reader.nodeLine, message: XMLClaimStream.documentTypeMessage)
+        case CClaimscrubXML_entityReference:
+            stop(at: reader.nodeLine, message: "entity references other than the predefined ones are not accepted")
+        default:
+            // Comments, processing instructions and blank text between elements.
+            break
+        }
+    }
+
+    private func startElement() {
+        let kind: ElementKind = reader.withLocalName { name in
+            if elementNameEquals(name, "loop") { return .loop }
+            if elementNameEquals(name, "seg") { return .segment }
+            if elementNameEquals(name, "ele") { return .element }
+            if elementNameEquals(name, "comp") { return .composite }
+            if elementNameEquals(name, "subele") { return .subelement }
+            return .other
+        }
+        let id = kind == .other ? "" : (reader.attribute("id") ?? "")
+        let line = reader.nodeLine
+        switch kind {
+        case .loop:
+            loops.append(id)
+            mapping.loopStarted(id, line: line, in: self)
+        case .segment:
+            segment = XMLSegment(id: id, line: line)
+            field = nil
+        case .element, .subelement:
+            if segment != nil, let position = XMLSegment.position(of: id, isComponent: kind == .subelement) {
+                field = OpenField(element: position.element, component: position.component, text: "")
+            } else {
+                field = nil
+            }
+        case .composite, .other:
+            break
+        }
+        let frame = Frame(kind: kind, id: id)
+        if reader.isEmptyElement {
+            close(frame)
+        } else {
+            frames.append(frame)
+        }
+    }
+
+    private func endElement() {
+        guard let frame = frames.popLast() else { return }
+        close(frame)
+    }
+
+    private func close(_ frame: Frame) {
+        switch frame.kind {
+        case .loop:
+            if !loops.isEmpty { loops.removeLast() }
+            mapping.loopEnded(frame.id, in: self)
+        case .segment:
+            if let segment {
+                mapping.segmentEnded(segment, loop: loops.last ?? "", in: self)
+            }
+            segment = nil
+        case .element, .subelement:
+            if let field, segment != nil {
+                segment?.append(element: field.element, component: field.component, text: field.text)
+            }
+            field = nil
+        case .composite, .other:
+            break
+        }
+    }
+
+    private func collectText() {
+        guard field != nil else {
+            // Blank text between elements: measured, never copied.
+            if reader.valueByteCount > XMLClaimStream.maximumTextBytes {
+                stop(at: reader.nodeLine, message: "XML text over 1 MiB")
+            }
+            return
+        }
+        guard let text = reader.value else { return }
+        let size = text.utf8.count + (field?.text.utf8.count ?? 0)
+        guard size <= XMLClaimStream.maximumTextBytes else {
+            stop(at: reader.nodeLine, message: "XML text over 1 MiB")
+            return
+        }
+        field?.text += text
+    }
+
+    /// Ends the file: the claim in progress is dropped and one `xml` reject stands
+    /// for it and everything after it.
+    private func stop(at line: Int, message: String, detail: String = "") {
+        finished = true
+        mapping.abandonClaim()
+        emit(.reject(Reject(source: "\(displayPath):\(max(line, 1))", kind: .xml, message: message, detail: detail)))
+    }
+}
+
+private func elementNameEquals(_ name: UnsafeBufferPointer<UInt8>, _ expected: StaticString) -> Bool {
+    guard name.count == expected.utf8CodeUnitCount else { return false }
+    let bytes = expected.utf8Start
+    for index in 0..<name.count where name[index] != bytes[index] {
+        return false
+    }
+    return true
+}

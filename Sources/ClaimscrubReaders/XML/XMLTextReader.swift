@@ -1,0 +1,116 @@
+import CClaimscrubXML
+
+/// libxml2's streaming reader over one input, owned as a unique value.
+///
+/// `~Copyable` because it owns a C handle that must be freed exactly once; it
+/// never crosses threads (libxml2 readers are not thread-safe). Strings it
+/// hands out are copied into Swift before the next `advance()`.
+struct XMLTextReader: ~Copyable {
+    /// One step of the reader.
+    enum Step {
+        case node
+        case end
+        case failed
+    }
+
+    private let handle: OpaquePointer
+    private let input: XMLByteInput
+
+    /// Opens a reader over `source`; `url` names the input in libxml2's messages.
+    init(source: ByteSource, url: String) throws(InputError) {
+        let input = XMLByteInput(source: source)
+        guard let handle = CClaimscrubXML_open(
+            readXMLBytes, Unmanaged.passUnretained(input).toOpaque(), url
+        ) else {
+            throw InputError(path: source.path, message: "cannot open: out of memory for the XML reader")
+        }
+        self.handle = handle
+        self.input = input
+    }
+
+    deinit {
+        // Runs before `input` is released, so the read callback's context outlives the reader.
+        CClaimscrubXML_close(handle)
+    }
+
+    func advance() -> Step {
+        switch CClaimscrubXML_next(handle) {
+        case 1: return .node
+        case 0: return .end
+        default: return .failed
+        }
+    }
+
+    var nodeType: Int32 { CClaimscrubXML_nodeType(handle) }
+    var depth: Int { Int(CClaimscrubXML_depth(handle)) }
+    var isEmptyElement: Bool { CClaimscrubXML_isEmptyElement(handle) == 1 }
+    /// Where the current node starts (libxml2 counts lines, not columns).
+    var nodeLine: Int { Int(CClaimscrubXML_nodeLine(handle)) }
+
+    /// The current node's local name as bytes, without copying.
+    func withLocalName<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard let name = CClaimscrubXML_localName(handle) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return name.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
+            var count = 0
+            while bytes[count] != 0 { count += 1 }
+            return body(UnsafeBufferPointer(start: bytes, count: count))
+        }
+    }
+
+    func attribute(_ name: String) -> String? {
+        CClaimscrubXML_attribute(handle, name).map { String(cString: $0) }
+    }
+
+    /// The current text node's value, with predefined entities and character references decoded.
+    var value: String? {
+        CClaimscrubXML_value(handle).map { String(cString: $0) }
+    }
+
+    /// The byte length of the current text node's value, without copying it.
+    var valueByteCount: Int {
+        guard let value = CClaimscrubXML_value(handle) else { return 0 }
+        var count = 0
+        while value[count] != 0 { count += 1 }
+        return count
+    }
+
+    /// The error that stopped the parse: libxml2's message and line.
+    var error: (message: String, line: Int)? {
+        guard let message = CClaimscrubXML_lastError(handle) else { return nil }
+        return (String(cString: message), Int(CClaimscrubXML_lastErrorLine(handle)))
+    }
+
+    /// The line of a `<!DOCTYPE` refused before libxml2 saw it.
+    var refusedDocumentTypeLine: Int? {
+        guard CClaimscrubXML_refusal(handle) == Int32(CClaimscrubXML_refusedDocumentType) else { return nil }
+        return Int(CClaimscrubXML_refusalLine(handle))
+    }
+
+    /// An I/O or decompression error from the underlying file, which stops the run for this file.
+    var inputError: InputError? { input.error }
+}
+
+/// The read callback's context: the byte source and the error it raised, if any.
+///
+/// A class because libxml2 holds it by pointer; `XMLTextReader` keeps it alive.
+private final class XMLByteInput {
+    let source: ByteSource
+    var error: InputError?
+
+    init(source: ByteSource) {
+        self.source = source
+    }
+}
+
+private func readXMLBytes(
+    _ context: UnsafeMutableRawPointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ length: Int32
+) -> Int32 {
+    guard let context, let buffer, length > 0 else { return -1 }
+    let input = Unmanaged<XMLByteInput>.fromOpaque(context).takeUnretainedValue()
+    do {
+        return Int32(try input.source.read(into: buffer, count: Int(length)))
+    } catch {
+        input.error = error
+        return -1
+    }
+}
