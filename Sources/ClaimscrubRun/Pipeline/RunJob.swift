@@ -1,0 +1,412 @@
+import ClaimscrubCore
+import ClaimscrubReaders
+import Crypto
+import Dispatch
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// `claimscrub run`: reads the inputs on one thread, decides and formats batches of
+/// claims in parallel, and writes the rows in input order into a temporary run folder
+/// that is renamed into place only when complete.
+public enum RunJob {
+    static let toolVersion = "0.1.0"
+
+    public static func run(_ options: RunOptions, codeSets loaded: LoadedCodeSets) -> RunOutcome {
+        let started = DispatchTime.now()
+        let outDir = options.outDirectory
+        let fm = FileManager.default
+
+        // The output folder: refuse to replace a finished run unless asked to.
+        var isDirectory: ObjCBool = false
+        let outExists = fm.fileExists(atPath: outDir, isDirectory: &isDirectory)
+        if outExists {
+            if !isDirectory.boolValue {
+                return failure(ExitStatus.ioError, "\(outDir): error: exists and is not a folder")
+            }
+            let finished = fm.fileExists(atPath: outDir + "/manifest.json")
+            let empty = ((try? fm.contentsOfDirectory(atPath: outDir)) ?? []).isEmpty
+            if !options.overwrite && finished {
+                return failure(ExitStatus.cannotCreate, "\(outDir): error: holds a finished run; give --overwrite to replace it")
+            }
+            if !options.overwrite && !empty {
+                return failure(ExitStatus.cannotCreate, "\(outDir): error: holds files that are not a finished run; give --overwrite to replace them")
+            }
+        }
+        let temporary = outDir + ".partial-\(getpid())"
+        do {
+            let parent = (outDir as NSString).deletingLastPathComponent
+            if !parent.isEmpty { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+            try? fm.removeItem(atPath: temporary)
+            try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        } catch {
+            return failure(ExitStatus.ioError, "\(outDir): error: cannot create the output folder")
+        }
+        SignalCleanup.shared.track(temporary)
+        defer { SignalCleanup.shared.track(nil) }
+
+        let outcome: RunOutcome
+        do {
+            outcome = try scrub(options, loaded: loaded, into: temporary, started: started)
+        } catch {
+            try? fm.removeItem(atPath: temporary)
+            return failure(ExitStatus.ioError, error.description)
+        }
+        if outcome.status == ExitStatus.software {
+            return outcome
+        }
+        // Move the finished folder into place; an old run is moved aside first.
+        let aside = outDir + ".old-\(getpid())"
+        if fm.fileExists(atPath: outDir) {
+            guard rename(outDir, aside) == 0 else {
+                try? fm.removeItem(atPath: temporary)
+                return failure(ExitStatus.ioError, "\(outDir): error: cannot move the old run aside")
+            }
+        }
+        guard rename(temporary, outDir) == 0 else {
+            try? fm.removeItem(atPath: temporary)
+            return failure(ExitStatus.ioError, "\(outDir): error: cannot rename the finished run into place")
+        }
+        try? fm.removeItem(atPath: aside)
+        return outcome
+    }
+
+    private static func failure(_ status: Int32, _ message: String) -> RunOutcome {
+        RunOutcome(status: status, message: message, claims: 0, lines: 0, rejects: 0)
+    }
+
+    // MARK: - The scrub
+
+    private struct Input: Sendable {
+        var path: String
+        var displayPath: String
+    }
+
+    private enum Work {
+        case items([ReadItem])
+        /// An input that could not be opened or read any further.
+        case unreadable(Reject)
+    }
+
+    private static func scrub(
+        _ options: RunOptions, loaded: LoadedCodeSets, into folder: String, started: DispatchTime
+    ) throws(OutputError) -> RunOutcome {
+        let (inputs, missing) = expand(options.inputs)
+        let engine = DecisionEngine(codeSets: loaded.codeSets, asOf: options.asOf)
+        let encoder = RowEncoder(format: options.reportFormat)
+        let ext = options.reportFormat == .csv ? "csv" : "jsonl"
+        let accept = try ReportFile(directory: folder, name: "accept.\(ext)")
+        let deny = try ReportFile(directory: folder, name: "deny.\(ext)")
+        let pend = try ReportFile(directory: folder, name: "pend.\(ext)")
+        let claims = try ReportFile(directory: folder, name: "claims.\(ext)")
+        let rejects = try ReportFile(directory: folder, name: "rejects.\(ext)")
+        for file in [accept, deny, pend] {
+            var header: [UInt8] = []
+            encoder.header(ReportColumns.line, into: &header)
+            try file.write(header)
+        }
+        var header: [UInt8] = []
+        encoder.header(ReportColumns.claim, into: &header)
+        try claims.write(header)
+        header = []
+        encoder.header(ReportColumns.reject, into: &header)
+        try rejects.write(header)
+
+        // Inputs are hashed for the manifest beside the scrub, on their own thread.
+        let hashes = Mutex<[String: (bytes: Int64, sha256: String)]>([:])
+        let hashing = DispatchGroup()
+        for input in inputs {
+            DispatchQueue.global().async(group: hashing) {
+                let result = hashFile(input.path)
+                hashes.withLock { $0[input.path] = result }
+            }
+        }
+
+        var counts = RunCounts()
+        var unreadable = !missing.isEmpty
+        var writtenLines = 0
+        var writtenRejects = 0
+        for reject in missing {
+            var row: [UInt8] = []
+            encoder.rejectRow(reject, into: &row)
+            try rejects.write(row)
+            counts.rejects += 1
+            writtenRejects += 1
+        }
+
+        let queue = BoundedQueue<Work>(capacity: 4)
+        let format = options.format
+        let mapping = options.csvMapping
+        let reading = Thread {
+            for input in inputs {
+                read(input, format: format, mapping: mapping, into: queue)
+            }
+            queue.close()
+        }
+        reading.stackSize = 8 << 20
+        reading.start()
+
+        let jobs = max(1, options.jobs)
+        while let work = queue.pop() {
+            switch work {
+            case .unreadable(let reject):
+                unreadable = true
+                var row: [UInt8] = []
+                encoder.rejectRow(reject, into: &row)
+                try rejects.write(row)
+                counts.rejects += 1
+                writtenRejects += 1
+            case .items(let items):
+                let chunks = decide(items, engine: engine, encoder: encoder, jobs: jobs)
+                for chunk in chunks {
+                    try accept.write(chunk.accept)
+                    try deny.write(chunk.deny)
+                    try pend.write(chunk.pend)
+                    try claims.write(chunk.claims)
+                    try rejects.write(chunk.rejects)
+                    writtenLines += chunk.lineRows
+                    writtenRejects += chunk.rejectRows
+                    counts.merge(chunk.counts)
+                }
+            }
+        }
+        hashing.wait()
+
+        var reportHashes: [(String, String)] = []
+        for file in [accept, claims, deny, pend, rejects] {
+            reportHashes.append((file.name, try file.finish(fsync: options.fsync)))
+        }
+        let inputHashes = hashes.withLock { $0 }
+        let totalBytes = inputs.reduce(Int64(0)) { $0 + (inputHashes[$1.path]?.bytes ?? 0) }
+
+        let summary = counts.summaryJSON(asOf: options.asOf, inputs: inputs.count + missing.count, bytes: totalBytes)
+        let summaryFile = try ReportFile(directory: folder, name: "summary.json")
+        try summaryFile.write(summary)
+        reportHashes.append(("summary.json", try summaryFile.finish(fsync: options.fsync)))
+
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        let usage = resourceUsage()
+        let timing = try ReportFile(directory: folder, name: "timing.json")
+        try timing.write("""
+        {
+          "wall_seconds": \(rounded(wall)),
+          "cpu_seconds": \(rounded(usage.cpu)),
+          "bytes_per_second": \(rounded(Double(totalBytes) / max(wall, 1e-9))),
+          "lines_per_second": \(rounded(Double(counts.lines) / max(wall, 1e-9))),
+          "peak_memory_bytes": \(usage.peakBytes)
+        }
+
+        """)
+        _ = try timing.finish(fsync: options.fsync)
+
+        // Conservation: every line read is reported once, every reject is a row.
+        let decided = counts.linesByDecision.values.reduce(0, +)
+        guard counts.lines == decided, writtenLines == counts.lines, writtenRejects == counts.rejects else {
+            return RunOutcome(
+                status: ExitStatus.software,
+                message: "internal error: conservation check failed (lines read \(counts.lines), decided \(decided), written \(writtenLines); rejects \(counts.rejects), written \(writtenRejects)); no manifest was written, the partial reports are in \(folder)",
+                claims: counts.claims, lines: counts.lines, rejects: counts.rejects
+            )
+        }
+
+        let manifest = manifestJSON(
+            options: options, loaded: loaded, inputs: inputs, missing: missing, inputHashes: inputHashes,
+            reports: reportHashes.sorted { $0.0 < $1.0 }
+        )
+        let manifestFile = try ReportFile(directory: folder, name: "manifest.json")
+        try manifestFile.write(manifest)
+        _ = try manifestFile.finish(fsync: options.fsync)
+
+        var status = ExitStatus.success
+        if counts.rejects > 0 || counts.invalidDataLines > 0 { status = ExitStatus.dataError }
+        if unreadable { status = ExitStatus.noInput }
+        let accepted = counts.linesByDecision[.accept] ?? 0
+        let denied = counts.linesByDecision[.deny] ?? 0
+        let pended = counts.linesByDecision[.pend] ?? 0
+        let message = "Scrubbed \(counts.claims) claims, \(counts.lines) service lines (\(accepted) accepted, \(denied) denied, \(pended) pended) from \(inputs.count) input file\(inputs.count == 1 ? "" : "s") as of \(options.asOf); \(counts.rejects) reject\(counts.rejects == 1 ? "" : "s"); \(Int(Double(counts.lines) / max(wall, 1e-9))) lines/s in \(rounded(wall)) s. Reports are in \(options.outDirectory)."
+        return RunOutcome(status: status, message: message, claims: counts.claims, lines: counts.lines, rejects: counts.rejects)
+    }
+
+    /// Reads one input into batches of whole claims.
+    private static func read(_ input: Input, format: InputFormat?, mapping: CSVColumnMapping, into queue: BoundedQueue<Work>) {
+        let batchLines = 16_384
+        do {
+            var reader = try InputOpener.open(path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping)
+            var items: [ReadItem] = []
+            var lines = 0
+            while let item = try reader.next() {
+                if case .claim(let claim) = item { lines += claim.lines.count } else { lines += 1 }
+                items.append(item)
+                if lines >= batchLines {
+                    queue.push(.items(items))
+                    items = []
+                    lines = 0
+                }
+            }
+            if !items.isEmpty { queue.push(.items(items)) }
+        } catch {
+            queue.push(.unreadable(Reject(
+                source: input.displayPath, kind: .inputFile,
+                message: "The input could not be read: \(error.message)."
+            )))
+        }
+    }
+
+    private struct ChunkOutput: Sendable {
+        var accept: [UInt8] = []
+        var deny: [UInt8] = []
+        var pend: [UInt8] = []
+        var claims: [UInt8] = []
+        var rejects: [UInt8] = []
+        var lineRows = 0
+        var rejectRows = 0
+        var counts = RunCounts()
+    }
+
+    /// Decides and formats `items` in parallel chunks; the chunks come back in input order.
+    private static func decide(_ items: [ReadItem], engine: DecisionEngine, encoder: RowEncoder, jobs: Int) -> [ChunkOutput] {
+        let chunkCount = min(items.count, jobs == 1 ? 1 : jobs * 4)
+        guard chunkCount > 0 else { return [] }
+        let results = Mutex<[ChunkOutput?]>(Array(repeating: nil, count: chunkCount))
+        let work: @Sendable (Int) -> Void = { chunk in
+            let lower = items.count * chunk / chunkCount
+            let upper = items.count * (chunk + 1) / chunkCount
+            var output = ChunkOutput()
+            for item in items[lower..<upper] {
+                switch item {
+                case .reject(let reject):
+                    encoder.rejectRow(reject, into: &output.rejects)
+                    output.rejectRows += 1
+                    output.counts.rejects += 1
+                case .claim(let claim):
+                    let decision = engine.decide(claim)
+                    let echo = ClaimEcho(claim, codeSets: engine.codeSets)
+                    for (line, lineDecision) in zip(claim.lines, decision.lines) {
+                        switch lineDecision.decision {
+                        case .accept: encoder.lineRow(claim: claim, echo: echo, line: line, decision: lineDecision, into: &output.accept)
+                        case .deny: encoder.lineRow(claim: claim, echo: echo, line: line, decision: lineDecision, into: &output.deny)
+                        case .pend: encoder.lineRow(claim: claim, echo: echo, line: line, decision: lineDecision, into: &output.pend)
+                        }
+                        output.lineRows += 1
+                    }
+                    encoder.claimRow(claim: claim, echo: echo, decision: decision, into: &output.claims)
+                    output.counts.add(claim: claim, echo: echo, decision: decision)
+                }
+            }
+            results.withLock { $0[chunk] = output }
+        }
+        if chunkCount == 1 {
+            work(0)
+        } else {
+            // concurrentPerform spreads the chunks over as many threads as there are cores;
+            // --jobs bounds how finely a batch is split.
+            DispatchQueue.concurrentPerform(iterations: chunkCount, execute: work)
+        }
+        return results.withLock { $0.map { $0 ?? ChunkOutput() } }
+    }
+
+    // MARK: - Inputs
+
+    /// Files of the arguments in order: a folder gives its regular files, sorted by
+    /// byte order, skipping dot names. Arguments that do not exist are rejects.
+    private static func expand(_ arguments: [String]) -> ([Input], [Reject]) {
+        let fm = FileManager.default
+        var inputs: [Input] = []
+        var missing: [Reject] = []
+        for argument in arguments {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+                missing.append(Reject(source: argument, kind: .inputFile, message: "The input could not be opened: no such file or folder."))
+                continue
+            }
+            if isDirectory.boolValue {
+                let names = ((try? fm.contentsOfDirectory(atPath: argument)) ?? [])
+                    .filter { !$0.hasPrefix(".") }
+                    .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+                for name in names {
+                    let display = argument.hasSuffix("/") ? argument + name : argument + "/" + name
+                    var sub: ObjCBool = false
+                    if fm.fileExists(atPath: display, isDirectory: &sub), !sub.boolValue {
+                        inputs.append(Input(path: display, displayPath: display))
+                    }
+                }
+            } else {
+                inputs.append(Input(path: argument, displayPath: argument))
+            }
+        }
+        return (inputs, missing)
+    }
+
+    private static func hashFile(_ path: String) -> (bytes: Int64, sha256: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return (0, "") }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total: Int64 = 0
+        while true {
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            if got <= 0 { break }
+            hasher.update(data: buffer[0..<got])
+            total += Int64(got)
+        }
+        return (total, hasher.finalize().map { byteHex($0) }.joined())
+    }
+
+    // MARK: - Manifest
+
+    private static func manifestJSON(
+        options: RunOptions, loaded: LoadedCodeSets, inputs: [Input], missing: [Reject],
+        inputHashes: [String: (bytes: Int64, sha256: String)], reports: [(String, String)]
+    ) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ path: String) -> String {
+            let full = path.hasPrefix("/") ? path : cwd + "/" + path
+            return URL(fileURLWithPath: full).standardizedFileURL.path
+        }
+        let inputEntries = inputs.map { input -> String in
+            let hash = inputHashes[input.path] ?? (0, "")
+            return "{\"path\": \(jsonString(input.displayPath)), \"absolute_path\": \(jsonString(absolute(input.path))), \"bytes\": \(hash.bytes), \"sha256\": \"\(hash.sha256)\"}"
+        }
+        let policies = loaded.codeSets.policies.keys.sorted().map { id -> String in
+            let versions = loaded.codeSets.policies[id]!.versions.map { jsonString($0.id) }.joined(separator: ", ")
+            return "\(jsonString(id)): [\(versions)]"
+        }
+        let reportEntries = reports.map { "{\"file\": \(jsonString($0.0)), \"sha256\": \"\($0.1)\"}" }
+        return """
+        {
+          "tool_version": "\(toolVersion)",
+          "arguments": [\(options.arguments.map(jsonString).joined(separator: ", "))],
+          "working_directory": \(jsonString(cwd)),
+          "as_of": "\(options.asOf)",
+          "inputs": [
+            \(inputEntries.joined(separator: ",\n    "))
+          ],
+          "codesets": {
+            "fingerprint": "\(loaded.fingerprint)",
+            "source": \(jsonString(loaded.source == "built-in" ? "built-in" : absolute(loaded.source))),
+            "policies": {\(policies.joined(separator: ", "))}
+          },
+          "reports": [
+            \(reportEntries.joined(separator: ",\n    "))
+          ]
+        }
+
+        """
+    }
+
+    private static func resourceUsage() -> (cpu: Double, peakBytes: Int) {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return (cpu, usage.ru_maxrss * 1024)
+    }
+
+    private static func rounded(_ value: Double) -> String {
+        String(format: "%.3f", value)
+    }
+}

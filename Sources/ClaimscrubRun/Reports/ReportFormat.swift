@@ -1,0 +1,97 @@
+/// The row files' format: CSV (default) or JSON Lines with the same fields.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case csv
+    case jsonl
+}
+
+/// How one report value is typed in JSON Lines.
+enum CellValue {
+    case text(String)
+    /// A number written as is (already canonical), or null when nil.
+    case number(String?)
+}
+
+/// Appends rows to a byte buffer as CSV or JSON Lines (outputs.md).
+struct RowEncoder {
+    let format: ReportFormat
+
+    func header(_ columns: [String], into out: inout [UInt8]) {
+        guard format == .csv else { return }
+        for (index, column) in columns.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: column.utf8)
+        }
+        out.append(0x0A)
+    }
+
+    func row(_ columns: [String], _ values: [CellValue], into out: inout [UInt8]) {
+        switch format {
+        case .csv:
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                switch value {
+                case .text(let text): appendCSVCell(text, into: &out)
+                case .number(let text): appendCSVCell(text ?? "", into: &out)
+                }
+            }
+            out.append(0x0A)
+        case .jsonl:
+            out.append(UInt8(ascii: "{"))
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendJSONString(columns[index], into: &out)
+                out.append(UInt8(ascii: ":"))
+                switch value {
+                case .text(let text): appendJSONString(text, into: &out)
+                case .number(let text?): out.append(contentsOf: text.utf8)
+                case .number(nil): out.append(contentsOf: "null".utf8)
+                }
+            }
+            out.append(contentsOf: "}\n".utf8)
+        }
+    }
+}
+
+/// RFC 4180 quoting only where needed, after a `'` guard against spreadsheet formulas.
+func appendCSVCell(_ text: String, into out: inout [UInt8]) {
+    let utf8 = text.utf8
+    guard let first = utf8.first else { return }
+    let formula = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+        || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
+    let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+    if needsQuotes { out.append(UInt8(ascii: "\"")) }
+    if formula { out.append(UInt8(ascii: "'")) }
+    if needsQuotes {
+        for byte in utf8 {
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
+            out.append(byte)
+        }
+        out.append(UInt8(ascii: "\""))
+    } else {
+        out.append(contentsOf: utf8)
+    }
+}
+
+func appendJSONString(_ text: String, into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+        case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+        case 0x0A: out.append(contentsOf: "\\n".utf8)
+        case 0x0D: out.append(contentsOf: "\\r".utf8)
+        case 0x09: out.append(contentsOf: "\\t".utf8)
+        case 0..<0x20:
+            out.append(contentsOf: "\\u00".utf8)
+            out.append(contentsOf: byteHex(byte).utf8)
+        default: out.append(byte)
+        }
+    }
+    out.append(UInt8(ascii: "\""))
+}
+
+func jsonString(_ text: String) -> String {
+    var out: [UInt8] = []
+    appendJSONString(text, into: &out)
+    return String(decoding: out, as: UTF8.self)
+}

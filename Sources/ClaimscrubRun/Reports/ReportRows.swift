@@ -1,0 +1,83 @@
+import ClaimscrubCore
+
+/// The report files and their columns (outputs.md).
+enum ReportColumns {
+    static let line = ["claim_id", "line_number", "source", "payer_id", "line_of_business", "claim_type",
+                       "service_date", "procedure_code", "modifiers", "units", "decision", "reasons", "carc", "rarc",
+                       "policy_id", "policy_version", "policy_section", "message"]
+    static let claim = ["claim_id", "source", "payer_id", "line_of_business", "claim_type", "lines", "accepted",
+                        "denied", "pended", "decision"]
+    static let reject = ["source", "kind", "message", "detail"]
+}
+
+/// Echoed claim values, normalised so that every input format gives the same row.
+struct ClaimEcho {
+    var payerID: String
+    var lineOfBusiness: String
+    var claimType: String
+
+    init(_ claim: Claim, codeSets: CodeSets) {
+        payerID = codeSets.payer(named: claim.payerID)?.id ?? claim.payerID.trimmingSpaces()
+        lineOfBusiness = claim.lineOfBusiness?.rawValue ?? claim.lineOfBusinessText
+        claimType = claim.claimType?.rawValue ?? claim.claimTypeText
+    }
+}
+
+extension RowEncoder {
+    func lineRow(claim: Claim, echo: ClaimEcho, line: ServiceLine, decision: LineDecision, into out: inout [UInt8]) {
+        let citation = decision.citation
+        let lineNumber: CellValue = format == .jsonl
+            ? .number(line.lineNumber.map(String.init)) : .text(line.lineNumberText)
+        let units: CellValue = format == .jsonl
+            ? .number(line.units?.description) : .text(line.units?.description ?? line.unitsText)
+        row(ReportColumns.line, [
+            .text(claim.id),
+            lineNumber,
+            .text(line.source),
+            .text(echo.payerID),
+            .text(echo.lineOfBusiness),
+            .text(echo.claimType),
+            .text(line.dateOfService?.description ?? line.dateOfServiceText),
+            .text(line.procedureCode),
+            .text(line.modifiers.joined(separator: "|")),
+            units,
+            .text(decision.decision.rawValue),
+            .text(decision.reasons.map(\.reason.rawValue).joined(separator: "|")),
+            .text(decision.primary.reason.claimAdjustmentReason),
+            .text(decision.primary.remark),
+            .text(citation?.policyID ?? ""),
+            .text(citation?.version ?? ""),
+            .text(citation?.version.isEmpty == false ? citation?.section ?? "" : ""),
+            .text(decision.primary.message),
+        ], into: &out)
+    }
+
+    func claimRow(claim: Claim, echo: ClaimEcho, decision: ClaimDecision, into out: inout [UInt8]) {
+        func count(_ value: Int) -> CellValue { format == .jsonl ? .number(String(value)) : .text(String(value)) }
+        row(ReportColumns.claim, [
+            .text(claim.id),
+            .text(claim.lines.first?.source ?? ""),
+            .text(echo.payerID),
+            .text(echo.lineOfBusiness),
+            .text(echo.claimType),
+            count(claim.lines.count),
+            count(decision.count(.accept)),
+            count(decision.count(.deny)),
+            count(decision.count(.pend)),
+            .text(decision.decision.rawValue),
+        ], into: &out)
+    }
+
+    func rejectRow(_ reject: Reject, into out: inout [UInt8]) {
+        row(ReportColumns.reject, [.text(reject.source), .text(reject.kind.rawValue), .text(reject.message), .text(reject.detail)], into: &out)
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,55 @@
+internal import ArgumentParser
+import ClaimscrubCore
+import ClaimscrubReaders
+import ClaimscrubRun
+import Foundation
+
+@main
+struct Claimscrub: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claimscrub",
+        abstract: "Scrub medical claim batches for vertebral augmentation, vertebroplasty, sacroplasty and unlisted spine codes.",
+        discussion: """
+        Reads claim batches as CSV, as X12 837 rendered as XML by pyx12, or as raw X12 837, \
+        decides every service line ACCEPT, DENY or PEND by the code registry and the payers' \
+        medical policies in force on its date of service, and writes reports that cite the \
+        policy version and section behind each decision.
+        """,
+        version: "0.1.0",
+        subcommands: [Run.self, Explain.self, CodeSetsCommand.self, Generate.self]
+    )
+}
+
+/// Writes one line to standard error (logs and diagnostics never go to stdout).
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Today on the machine's local calendar, the default as-of date.
+func today() -> CalendarDate {
+    let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+    return CalendarDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)!
+}
+
+func parseDate(_ text: String, option: String) throws -> CalendarDate {
+    guard let date = CalendarDate(text) else {
+        throw ValidationError("\(option) must be a date YYYY-MM-DD, not '\(text)'")
+    }
+    return date
+}
+
+/// Loads the code sets or stops with every problem and exit 78.
+func loadCodeSets(_ folder: String?) throws -> LoadedCodeSets {
+    do {
+        return try LoadedCodeSets.load(folder: folder)
+    } catch {
+        for problem in error.problems { printError(codeSetLine(problem, folder: folder)) }
+        printError("claimscrub: error: the code sets are invalid (\(error.problems.filter { $0.severity == .error }.count) errors)")
+        throw ExitCode(ExitStatus.config)
+    }
+}
+
+func codeSetLine(_ problem: CodeSetProblem, folder: String?) -> String {
+    let base = folder.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "codesets/"
+    return "\(base)\(problem.file):\(problem.line): \(problem.severity.rawValue): \(problem.message)"
+}

@@ -1,0 +1,53 @@
+import ClaimscrubCore
+import Testing
+
+@Suite struct CalendarDateTests {
+    @Test(arguments: [
+        ("2024-02-29", "2024-02-29"), ("20240229", "2024-02-29"), ("1970-01-01", "1970-01-01"), ("2026-10-31", "2026-10-31"),
+    ])
+    func parsesBothForms(text: String, expected: String) {
+        #expect(CalendarDate(text)?.description == expected)
+    }
+
+    @Test(arguments: ["2023-02-29", "2024-13-01", "2024-1-01", "2024/01/01", "", "202401011", "abcd-ef-gh"])
+    func refusesWhatIsNotADate(text: String) {
+        #expect(CalendarDate(text) == nil)
+    }
+
+    @Test func rangesAreHalfOpen() {
+        let range = DateRange(from: CalendarDate("2024-06-15"), to: CalendarDate("2024-11-01"))
+        #expect(!range.contains(CalendarDate("2024-06-14")!))
+        #expect(range.contains(CalendarDate("2024-06-15")!))
+        #expect(range.contains(CalendarDate("2024-10-31")!))
+        #expect(!range.contains(CalendarDate("2024-11-01")!))
+    }
+}
+
+@Suite struct UnitsTests {
+    @Test(arguments: [("1", "1"), ("1.50", "1.5"), ("0.25", "0.25"), (".5", "0.5"), ("2.000000", "2"), ("3.0000000", "3")])
+    func echoesWithoutTrailingZeros(text: String, expected: String) {
+        #expect(Units(text)?.description == expected)
+    }
+
+    @Test(arguments: ["", "-1", "1.2.3", "abc", "1.0000001", "1e3"])
+    func refusesWhatIsNotADecimal(text: String) {
+        #expect(Units(text) == nil)
+    }
+}
+
+@Suite struct CodeShapeTests {
+    @Test(arguments: ["22510", "0200T", "C7504", "01941", "V5010"])
+    func procedureCodes(code: String) { #expect(CodeShapes.isProcedureCode(code)) }
+
+    @Test(arguments: ["2251", "W1234", "22510X", "0200Z", ""])
+    func notProcedureCodes(code: String) { #expect(!CodeShapes.isProcedureCode(code)) }
+
+    @Test(arguments: ["M80.08XA", "M8008XA", "U07.1", "A41", "O09.90"])
+    func icd10(code: String) { #expect(CodeShapes.isICD10(code)) }
+
+    @Test(arguments: ["733.13", "V54.1", "E880.9", "73313", "250"])
+    func icd9(code: String) {
+        #expect(CodeShapes.isICD9(code))
+        #expect(!CodeShapes.isICD10(code))
+    }
+}
