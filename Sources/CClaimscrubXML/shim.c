@@ -224,7 +224,13 @@ const char *CClaimscrubXML_value(CClaimscrubXMLReader *r) {
 
 long CClaimscrubXML_nodeLine(CClaimscrubXMLReader *r) {
     xmlNodePtr node = xmlTextReaderCurrentNode(r->reader);
-    return node == NULL ? 0 : xmlGetLineNo(node);
+    if (node == NULL) return 0;
+    /* With XML_PARSE_BIG_LINES the SAX builder stores lines past 65535 of an element in
+       psvi, but xmlGetLineNo only reads psvi for text nodes and otherwise asks the
+       children, which the streaming reader has not parsed yet at the start tag. */
+    if (node->type == XML_ELEMENT_NODE && node->line == 65535 && node->psvi != NULL)
+        return (long)(ptrdiff_t)node->psvi;
+    return xmlGetLineNo(node);
 }
 
 const char *CClaimscrubXML_lastError(CClaimscrubXMLReader *r) {

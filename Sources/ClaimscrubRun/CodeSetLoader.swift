@@ -462,7 +462,7 @@ public struct CodeSetLoader {
         }
         let range = DateRange(from: date("effective_from"), to: date("effective_to"))
         if let from = range.from, let to = range.to, to <= from {
-            error(node, "inverted range: effective_to \(to) is not after effective_from \(from)")
+            error(node["effective_to"] ?? node, "inverted range: effective_to \(to) is not after effective_from \(from)")
         }
         return range
     }

@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+
+/// Runs the built `claimscrub` executable as a user would.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func claimscrubBinary() -> String {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [beside, beside.deletingLastPathComponent(), beside.deletingLastPathComponent().deletingLastPathComponent()] {
+        let path = candidate.appendingPathComponent("claimscrub").path
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return packageRoot().appendingPathComponent(".build/debug/claimscrub").path
+}
+
+func runClaimscrub(_ arguments: [String], binary: String = claimscrubBinary(), in directory: URL = packageRoot()) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self)
+    )
+}
+
+func temporaryFolder() -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("claimscrub-test-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite struct EndToEndTests {
+    @Test func sampleBatchMatchesTheGoldenReports() throws {
+        let out = temporaryFolder().appendingPathComponent("run")
+        let result = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path])
+        #expect(result.status == 65, "a reject and an INVALID_DATA line give 65")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("Scrubbed 20 claims, 25 service lines (6 accepted, 11 denied, 8 pended)"))
+        #expect(result.stderr.contains("1 reject"))
+        let golden = packageRoot().appendingPathComponent("Fixtures/golden/sample-batch")
+        for name in ["accept.csv", "deny.csv", "pend.csv", "claims.csv", "rejects.csv", "summary.json"] {
+            let expected = try String(contentsOf: golden.appendingPathComponent(name), encoding: .utf8)
+            let actual = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            #expect(actual == expected, "\(name) differs from Fixtures/golden/sample-batch/\(name)")
+        }
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("manifest.json").path))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("timing.json").path))
+        #expect(!FileManager.default.fileExists(atPath: out.path + ".partial-\(getpid())"))
+    }
+
+    @Test func memberIDsAndDiagnosesStayOutOfStderrAndReports() throws {
+        let out = temporaryFolder().appendingPathComponent("run")
+        let result = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path])
+        let reports = try FileManager.default.contentsOfDirectory(atPath: out.path)
+            .map { try String(contentsOf: out.appendingPathComponent($0), encoding: .utf8) }
+            .joined()
+        for secret in ["SYN0000001", "SYN0000014", "1948-03-02", "M80.08XA", "O09.90", "C90.00"] {
+            #expect(!result.stderr.contains(secret))
+            #expect(!reports.contains(secret), "\(secret) appears in a report")
+        }
+    }
+
+    @Test func aFinishedRunIsNotReplacedWithoutOverwrite() throws {
+        let out = temporaryFolder().appendingPathComponent("run")
+        let first = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path])
+        #expect(first.status == 65)
+        let second = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path])
+        #expect(second.status == 73)
+        #expect(second.stderr.contains("holds a finished run"))
+        let third = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path, "--overwrite"])
+        #expect(third.status == 65)
+    }
+
+    @Test func anOutputPathUnderARegularFileIsExit74() throws {
+        let folder = temporaryFolder()
+        let file = folder.appendingPathComponent("plain-file")
+        try Data("x".utf8).write(to: file)
+        let result = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--out", file.appendingPathComponent("run").path])
+        #expect(result.status == 74)
+        #expect(result.stderr.contains("cannot create the output folder"))
+        #expect(!FileManager.default.fileExists(atPath: file.appendingPathComponent("run/manifest.json").path))
+    }
+
+    @Test func aMissingInputIsExit66AndTheOthersStillRun() throws {
+        let out = temporaryFolder().appendingPathComponent("run")
+        let result = try runClaimscrub(["run", "no-such-file.csv", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path])
+        #expect(result.status == 66)
+        let rejects = try String(contentsOf: out.appendingPathComponent("rejects.csv"), encoding: .utf8)
+        #expect(rejects.contains("no-such-file.csv,input_file,"))
+        let claims = try String(contentsOf: out.appendingPathComponent("claims.csv"), encoding: .utf8)
+        #expect(claims.contains("CLM-020"))
+    }
+
+    @Test func reportsAreTheSameBytesWhateverTheJobs() throws {
+        let folder = temporaryFolder()
+        let batch = folder.appendingPathComponent("batch.csv").path
+        #expect(try runClaimscrub(["generate", "--lines", "30000", "--seed", "11", "--format", "csv", "--out", batch]).status == 0)
+        var digests: [[String]] = []
+        for jobs in ["1", "2", "8"] {
+            let out = folder.appendingPathComponent("run-\(jobs)")
+            let result = try runClaimscrub(["run", batch, "--jobs", jobs, "--as-of", "2026-11-23", "--out", out.path])
+            #expect(result.status == 0 || result.status == 65)
+            digests.append(try ["accept.csv", "deny.csv", "pend.csv", "claims.csv", "rejects.csv", "summary.json"].map {
+                try String(contentsOf: out.appendingPathComponent($0), encoding: .utf8)
+            })
+        }
+        #expect(digests[0] == digests[1])
+        #expect(digests[0] == digests[2])
+    }
+
+    @Test func theSameBatchGivesTheSameRowsInEveryFormat() throws {
+        let folder = temporaryFolder()
+        var reports: [[String]] = []
+        for format in ["csv", "x12", "xml"] {
+            let batch = folder.appendingPathComponent("batch.\(format)").path
+            #expect(try runClaimscrub(["generate", "--lines", "3000", "--seed", "5", "--format", format, "--out", batch]).status == 0)
+            let out = folder.appendingPathComponent("run-\(format)")
+            _ = try runClaimscrub(["run", batch, "--as-of", "2026-11-23", "--out", out.path])
+            reports.append(try ["accept.csv", "deny.csv", "pend.csv", "claims.csv"].flatMap { name in
+                try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+                    .split(separator: "\n").map { withoutSource($0, column: name == "claims.csv" ? 1 : 2) }
+            })
+        }
+        #expect(reports[0].count > 3000)
+        #expect(reports[0] == reports[1], "CSV and X12 differ")
+        #expect(reports[0] == reports[2], "CSV and XML differ")
+    }
+
+    @Test func theBuiltInCodeSetsTravelWithACopiedExecutable() throws {
+        let folder = temporaryFolder()
+        let copy = folder.appendingPathComponent("claimscrub")
+        try FileManager.default.copyItem(atPath: claimscrubBinary(), toPath: copy.path)
+        let result = try runClaimscrub(["codesets", "lint"], binary: copy.path, in: folder)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("ok: 25 codes, 18 diagnosis lists, 6 payers, 6 policies, 0 warnings (built-in)"))
+        let explain = try runClaimscrub(["explain", "--payer", "CIGNA", "--code", "0200T", "--dos", "2024-07-01", "--as-of", "2026-11-23"], binary: copy.path, in: folder)
+        #expect(explain.status == 0)
+        #expect(explain.stdout.contains("Decision: DENY"))
+        #expect(explain.stdout.contains("EXPERIMENTAL CARC 55 RARC N623"))
+        #expect(explain.stdout.contains("Policy: cigna-0040 (Cigna 0040), version 2024-06-15"))
+    }
+
+    @Test func lintReportsEveryBrokenRuleWithFileAndLine() throws {
+        let folder = temporaryFolder().appendingPathComponent("codesets")
+        try FileManager.default.copyItem(at: packageRoot().appendingPathComponent("codesets"), to: folder)
+        let policy = folder.appendingPathComponent("policies/cigna-0040.yaml")
+        var text = try String(contentsOf: policy, encoding: .utf8)
+        text = text.replacingOccurrences(of: "supporting: [osteoporotic_vcf, collapsed_vertebra,", with: "supporting: [no_such_list, collapsed_vertebra,")
+        text = text.replacingOccurrences(of: "effective_to: 2024-11-01", with: "effective_to: 2024-01-01")
+        try text.write(to: policy, atomically: true, encoding: .utf8)
+        let result = try runClaimscrub(["codesets", "lint", folder.path])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("policies/cigna-0040.yaml:13: error: inverted range: effective_to 2024-01-01 is not after effective_from 2024-06-15"))
+        #expect(result.stderr.contains("policies/cigna-0040.yaml:17: error: rule names unknown diagnosis list no_such_list"))
+        let run = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--codesets", folder.path, "--out", temporaryFolder().appendingPathComponent("r").path])
+        #expect(run.status == 78)
+    }
+}
+
+/// A report row without its `source` column, which names the input format's file and position.
+func withoutSource(_ row: Substring, column: Int) -> String {
+    var fields = csvFields(String(row))
+    if fields.count > column { fields.remove(at: column) }
+    return fields.joined(separator: "\u{1F}")
+}
+
+func csvFields(_ row: String) -> [String] {
+    var fields: [String] = []
+    var current = ""
+    var quoted = false
+    var previousQuote = false
+    for character in row {
+        if quoted {
+            if character == "\"" { quoted = false; previousQuote = true } else { current.append(character) }
+        } else if character == "\"" {
+            if previousQuote { current.append("\"") }
+            quoted = true
+        } else if character == "," {
+            fields.append(current)
+            current = ""
+            previousQuote = false
+        } else {
+            current.append(character)
+            previousQuote = false
+        }
+    }
+    fields.append(current)
+    return fields
+}
