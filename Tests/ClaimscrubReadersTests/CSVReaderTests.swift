@@ -124,6 +124,25 @@ private func date(_ text: String) -> CalendarDate? { CalendarDate(text) }
         }
     }
 
+    @Test func emptyMappingListFallsBackToTheCanonicalName() throws {
+        let mapping = CSVColumnMapping(headers: [.procedureCode: []])
+        let outcome = try CSVInput.read(CSVInput.file([CSVInput.row()]), mapping: mapping)
+        #expect(outcome.rejects.isEmpty)
+        #expect(outcome.lines.map(\.procedureCode) == ["99213"])
+    }
+
+    @Test func unreadableHeaderIsOneFileReject() throws {
+        let openQuote = try CSVInput.read("\n\nclaim_id,\"line_number,payer_id\nC1,1,P1\n")
+        #expect(openQuote.items.count == 1)
+        #expect(openQuote.rejects.map(\.kind) == [.csvFile])
+        #expect(openQuote.rejects.map(\.source) == ["batch.csv:3"])
+
+        let tooLong = try CSVInput.read(String(repeating: "h", count: (1 << 20) + 1) + "\n" + CSVInput.row() + "\n")
+        #expect(tooLong.items.count == 1)
+        #expect(tooLong.rejects.map(\.kind) == [.csvFile])
+        #expect(tooLong.rejects.map(\.source) == ["batch.csv:1"])
+    }
+
     @Test func emptyFileIsOneFileReject() throws {
         let outcome = try CSVInput.read("")
         #expect(outcome.claims.isEmpty)
