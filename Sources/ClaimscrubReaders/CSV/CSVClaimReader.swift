@@ -64,10 +64,16 @@ public struct CSVClaimReader: ClaimReader {
             )))
             return
         }
-        guard case .fields(let fields, let line) = record else {
+        let fields: [[UInt8]]
+        let line: Int
+        switch record {
+        case .fields(let headerFields, let headerLine):
+            fields = headerFields
+            line = headerLine
+        case .tooLong(let headerLine), .openQuote(let headerLine):
             finished = true
             pending.append(.reject(Reject(
-                source: "\(displayPath):1", kind: .csvFile, message: "The header row cannot be read."
+                source: "\(displayPath):\(headerLine)", kind: .csvFile, message: "The header row cannot be read."
             )))
             return
         }
@@ -261,12 +267,20 @@ private struct RowValues {
 
 /// The claim-level cells of a row, normalised for comparison with the claim's first row.
 private struct ClaimLevelValues {
-    var cells: [(ClaimField, String)]
+    /// Normalised value, and whether the cell was blank (a blank later cell inherits).
+    var cells: [(field: ClaimField, value: String, blank: Bool)]
 
     init(_ values: RowValues) {
         func normalized(_ field: ClaimField) -> String {
             let text = values[field]
-            guard !text.isEmpty else { return "" }
+            guard !text.isEmpty else {
+                // A blank first-row cell stands for the default, which a later row may spell out.
+                switch field {
+                case .claimType: return ClaimType.professional.rawValue
+                case .lineOfBusiness: return LineOfBusiness.commercial.rawValue
+                default: return ""
+                }
+            }
             switch field {
             case .claimType: return ClaimType(code: text)?.rawValue ?? text.uppercased()
             case .lineOfBusiness: return LineOfBusiness(code: text)?.rawValue ?? text.uppercased()
@@ -279,13 +293,13 @@ private struct ClaimLevelValues {
             }
         }
         cells = [ClaimField.claimType, .payerID, .lineOfBusiness, .memberID, .patientBirthDate, .patientSex,
-                 .placeOfService, .typeOfBill, .diagnosisCodes].map { ($0, normalized($0)) }
+                 .placeOfService, .typeOfBill, .diagnosisCodes].map { ($0, normalized($0), values[$0].isEmpty) }
     }
 
     /// A later row's non-blank claim-level cells that differ from the first row's.
     func conflicts(with later: ClaimLevelValues) -> [DataProblem] {
         zip(cells, later.cells).compactMap { first, other in
-            other.1.isEmpty || other.1 == first.1 ? nil : DataProblem(first.0, .conflictsWithClaim)
+            other.blank || other.value == first.value ? nil : DataProblem(first.field, .conflictsWithClaim)
         }
     }
 }

@@ -16,8 +16,10 @@ public struct CSVColumnMapping: Sendable {
         .claimID, .lineNumber, .payerID, .diagnosisCodes, .procedureCode, .serviceDate,
     ]
 
-    /// The header names read for `field`.
+    /// The header names read for `field`; an empty list falls back to the canonical name, so
+    /// that a missing-column message always names something.
     func names(for field: ClaimField) -> [String] {
-        headers[field] ?? [field.rawValue]
+        guard let names = headers[field], !names.isEmpty else { return [field.rawValue] }
+        return names
     }
 }

@@ -42,8 +42,14 @@ struct CSVRecordScanner {
                 if start == end { return nil }
             }
             switch scan() {
-            case .record(let fields, let next, let lines):
+            case .record(let fields, let next, let lines, let length):
                 let recordLine = line
+                // A record can arrive whole in the buffer and still be over the limit; it is
+                // refused the same way as one that overflows the buffer, whatever the chunking.
+                if length > CSVRecordScanner.maxRecordBytes {
+                    skipPhysicalLine()
+                    return .tooLong(line: recordLine)
+                }
                 start = next
                 line += lines
                 if fields.count == 1 && fields[0].isEmpty { continue }
@@ -66,7 +72,8 @@ struct CSVRecordScanner {
     }
 
     private enum ScanResult {
-        case record([[UInt8]], next: Int, lines: Int)
+        /// `length`: the record's bytes without its line end.
+        case record([[UInt8]], next: Int, lines: Int, length: Int)
         case needMore
     }
 
@@ -123,10 +130,10 @@ struct CSVRecordScanner {
                 fields.append(field)
                 field = []
                 if index == end {
-                    return .record(fields, next: index, lines: newlines)
+                    return .record(fields, next: index, lines: newlines, length: runEnd - start)
                 }
                 if bytes[index] == 0x0A {
-                    return .record(fields, next: index + 1, lines: newlines + 1)
+                    return .record(fields, next: index + 1, lines: newlines + 1, length: runEnd - start)
                 }
                 index += 1  // comma
             }
