@@ -136,8 +136,10 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
 
     static let molinaRows: [DecisionCase] = {
         func row(_ name: String, _ dos: String, _ text: String, asOf: String = "2026-11-23",
-                 lob: LineOfBusiness = .commercial, _ expected: ExpectedLine) -> DecisionCase {
-            DecisionCase(name, claim("MOLINA", lob, line("22899", dos, description: text)), asOf: asOf, expected)
+                 lob: LineOfBusiness = .commercial, _ expected: ExpectedLine,
+                 message: String = "", sourceLocation: SourceLocation = #_sourceLocation) -> DecisionCase {
+            DecisionCase(name, claim("MOLINA", lob, line("22899", dos, description: text)), asOf: asOf, expected,
+                         messageContains: [message], sourceLocation: sourceLocation)
         }
         var rows: [DecisionCase] = []
         let shared = ["dynamic stabilization", "Flexible Stabilization system", "soft stabilization",
@@ -149,7 +151,8 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
         }
         rows += [
             row("first day of the 2019 version", "2019-09-18", "Dynesys", experimental(.molina2019)),
-            row("before the policy existed", "2019-09-17", "Dynesys", .notInForce(.molina2019)),
+            row("before the policy existed", "2019-09-17", "Dynesys", .notInForce(.molina2019),
+                message: "not yet effective"),
             row("aprevo on 2022-10-11: not yet a keyword", "2022-10-11", "aprevo implant", unlistedReview(.molina2019)),
             row("aprevo on 2022-10-12", "2022-10-12", "aprevo implant", experimental(.molina2022)),
             row("IO expandable on 2022-10-11", "2022-10-11", "IO expandable cage", unlistedReview(.molina2019)),
@@ -193,8 +196,10 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
 
     static let bcbsmnRows: [DecisionCase] = {
         func row(_ name: String, _ dos: String, _ text: String, asOf: String = "2026-11-23",
-                 dx: [String] = ["M80.08XA"], _ expected: ExpectedLine) -> DecisionCase {
-            DecisionCase(name, claim("BCBSMN", dx: dx, line("22899", dos, description: text)), asOf: asOf, expected)
+                 dx: [String] = ["M80.08XA"], _ expected: ExpectedLine,
+                 message: String = "", sourceLocation: SourceLocation = #_sourceLocation) -> DecisionCase {
+            DecisionCase(name, claim("BCBSMN", dx: dx, line("22899", dos, description: text)), asOf: asOf, expected,
+                         messageContains: [message], sourceLocation: sourceLocation)
         }
         var rows: [DecisionCase] = []
         for text in ["dynamic stabilization", "Soft Stabilization", "flexible stabilization", "Dynesys", "BioFlex",
@@ -205,7 +210,7 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
         rows += [
             row("interspinous is not a BCBS MN keyword", "2025-01-26", "interspinous spacer", unlistedReview(.bcbsmn)),
             row("Satellite alone", "2025-01-26", "satellite", unlistedReview(.bcbsmn)),
-            row("DOS 2025-01-27, replaced", "2025-01-27", "Dynesys", .notInForce(.bcbsmn)),
+            row("DOS 2025-01-27, replaced", "2025-01-27", "Dynesys", .notInForce(.bcbsmn), message: "replaced"),
             row("DOS 2025-01-27, other description", "2025-01-27", "other", .notInForce(.bcbsmn)),
             row("open start: DOS 2016", "2016-05-01", "Dynesys", experimental(.bcbsmn)),
             row("no published date: known as of 2000", "1999-06-01", "Dynesys", asOf: "2000-01-01", dx: ["722.52"],

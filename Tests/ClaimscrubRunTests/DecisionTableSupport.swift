@@ -69,11 +69,15 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
     /// Words the primary reason's message must contain, per line (empty: not checked).
     var messageContains: [String]
     var claimDecision: Decision?
+    /// Where the row is written, so that a failure points at it rather than at the table's test.
+    var sourceLocation: SourceLocation
 
     init(
         _ name: String, _ claim: Claim, asOf: String = "2026-11-23", _ expected: ExpectedLine...,
-        messageContains: [String] = [], claimDecision: Decision? = nil
+        messageContains: [String] = [], claimDecision: Decision? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
+        self.sourceLocation = sourceLocation
         self.name = name
         self.claim = claim
         self.asOf = asOf
@@ -89,7 +93,8 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
 let shippedCodeSets = Result { () throws(CodeSetError) -> CodeSets in try LoadedCodeSets.load(folder: nil).codeSets }
 
 /// Decides `testCase` with the shipped code sets and checks every line against its row.
-func check(_ testCase: DecisionCase, sourceLocation: SourceLocation = #_sourceLocation) throws {
+func check(_ testCase: DecisionCase) throws {
+    let sourceLocation = testCase.sourceLocation
     let codeSets = try shippedCodeSets.get()
     let asOf = try #require(CalendarDate(testCase.asOf), sourceLocation: sourceLocation)
     let decided = DecisionEngine(codeSets: codeSets, asOf: asOf).decide(testCase.claim)
@@ -130,7 +135,8 @@ func check(_ testCase: DecisionCase, sourceLocation: SourceLocation = #_sourceLo
 func line(
     _ code: String, _ dos: String = "2024-07-01", number: Int? = nil, units: String = "1",
     through: String? = nil, pointers: [Int]? = nil, description: String? = nil,
-    priorAuth: String? = nil, placeOfService: String? = nil, problems: [DataProblem] = []
+    priorAuth: String? = nil, placeOfService: String? = nil, revenueCode: String? = nil,
+    problems: [DataProblem] = []
 ) -> ServiceLine {
     ServiceLine(
         source: "table.csv:\(number ?? 0)",
@@ -144,6 +150,7 @@ func line(
         dateOfServiceThrough: through.flatMap { CalendarDate($0) },
         diagnosisPointers: pointers,
         procedureDescription: description,
+        revenueCode: revenueCode,
         priorAuth: priorAuth,
         placeOfService: placeOfService,
         problems: problems
@@ -193,4 +200,18 @@ func buildClaim(
         priorAuth: priorAuth,
         lines: numbered
     )
+}
+
+/// `claim` as a reader gives it when the first row's `field` is invalid: the value is
+/// gone (nil where the model allows) and the claim carries the problem.
+func invalidating(_ field: ClaimField, of claim: Claim) -> Claim {
+    var claim = claim
+    switch field {
+    case .lineOfBusiness: claim.lineOfBusiness = nil; claim.lineOfBusinessText = "medicare part z"
+    case .claimType: claim.claimType = nil; claim.claimTypeText = "X"
+    case .diagnosisCodes: claim.diagnoses = []
+    default: break
+    }
+    claim.problems.append(DataProblem(field, .invalid))
+    return claim
 }

@@ -75,6 +75,69 @@ import Testing
     @Test(arguments: invalidDataRows)
     func invalidData(_ row: DecisionCase) throws { try check(row) }
 
+    // MARK: INVALID_DATA beside the other edits (decisions.md, "Resolved details")
+
+    static let dataBesideOtherEditsRows: [DecisionCase] = [
+        DecisionCase("institutional revenue-code-only line: nothing to scrub",
+                     claim("CIGNA", type: .institutional, line("", revenueCode: "0360")), .noEdit),
+        DecisionCase("institutional blank procedure without a revenue code: M51",
+                     claim("CIGNA", type: .institutional, line("")), .invalid("M51"),
+                     messageContains: ["procedure_code"]),
+        DecisionCase("professional blank procedure with a revenue code: M51",
+                     claim("CIGNA", line("", revenueCode: "0360")), .invalid("M51")),
+        DecisionCase("revenue code not four digits: MA130",
+                     claim("ACME", type: .institutional, line("22510", revenueCode: "36")), .invalid("MA130"),
+                     messageContains: ["revenue_code"]),
+        DecisionCase("invalid line of business: an unlimited rule still applies",
+                     invalidating(.lineOfBusiness, of: claim("CIGNA", line("0200T"))),
+                     ExpectedLine(.deny, ["EXPERIMENTAL", "INVALID_DATA"], carc: "55", rarc: "N623",
+                                  policy: "cigna-0040", version: "2024-06-15")),
+        DecisionCase("invalid line of business: lookup skipped where rules are limited by it",
+                     invalidating(.lineOfBusiness, of: claim("KPWA", line("22513", "2025-12-01"))), .invalid("MA130")),
+        DecisionCase("invalid line of business: KPWA's unlimited 0200T rule applies",
+                     invalidating(.lineOfBusiness, of: claim("KPWA", line("0200T", "2025-12-01"))),
+                     ExpectedLine(.deny, ["NOT_MEDICALLY_NECESSARY", "INVALID_DATA"], carc: "50",
+                                  policy: "kpwa-vertebroplasty-kyphoplasty", version: "2025-11-25")),
+        DecisionCase("invalid line of business at NORIDIAN",
+                     invalidating(.lineOfBusiness, of: claim("NORIDIAN", line("22513"))), .invalid("MA130")),
+        DecisionCase("invalid line of business: every line of the claim",
+                     invalidating(.lineOfBusiness, of: claim("ACME", line("22510"), line("22512"))),
+                     .invalid("MA130"), .invalid("MA130"), claimDecision: .pend),
+        DecisionCase("invalid claim type: the claim-type restriction cannot be judged",
+                     invalidating(.claimType, of: claim("ACME", line("C7504"))), .invalid("MA130"),
+                     messageContains: ["claim_type"]),
+        DecisionCase("invalid claim-level diagnoses: M76",
+                     invalidating(.diagnosisCodes, of: claim("CIGNA", line("0200T"))),
+                     ExpectedLine(.deny, ["EXPERIMENTAL", "INVALID_DATA"], carc: "55", rarc: "N623",
+                                  policy: "cigna-0040", version: "2024-06-15")),
+        DecisionCase("a row that disagrees with the first row is decided with the first row's values",
+                     claim("CIGNA", line("0200T", problems: [DataProblem(.payerID, .conflictsWithClaim)])),
+                     ExpectedLine(.deny, ["EXPERIMENTAL", "INVALID_DATA"], carc: "55", rarc: "N623",
+                                  policy: "cigna-0040", version: "2024-06-15")),
+        DecisionCase("invalid pointers skip the diagnosis checks",
+                     claim("CIGNA", dx: ["S32.10XA"], line("22511", pointers: [3])), .invalid("M76")),
+        DecisionCase("an invalid diagnosis the line does not use: its own diagnoses still checked",
+                     claim("CIGNA", dx: ["M54.5", "XYZ"], line("22513", pointers: [1])),
+                     ExpectedLine(.deny, ["DX_NOT_SUPPORTED", "INVALID_DATA"], carc: "11",
+                                  policy: "cigna-0040", version: "2024-06-15")),
+        DecisionCase("invalid pointers: levels and prior auth still run",
+                     claim("COHERE", line("22513", pointers: [0]), line("22515", units: "3")),
+                     ExpectedLine(.pend, ["INVALID_DATA", "LEVELS_OVER_LIMIT", "PRIOR_AUTH_MISSING"], carc: "16",
+                                  rarc: "M76"),
+                     ExpectedLine(.pend, ["LEVELS_OVER_LIMIT", "PRIOR_AUTH_MISSING"], carc: "133", rarc: "N362",
+                                  policy: "cohere-kyphoplasty-vertebroplasty", version: "1.0")),
+        DecisionCase("invalid units: the line's units leave the sums",
+                     claim("ACME", line("22513"), line("22515", units: "x", problems: [DataProblem(.units, .invalid)]),
+                           line("22515", units: "4")),
+                     .noEdit, .invalid("MA130"), .noEdit),
+        DecisionCase("invalid DOS: date edits skipped",
+                     claim("CIGNA", line("0200T", "2024-13-01", problems: [DataProblem(.serviceDate, .invalid)])),
+                     .invalid("MA130"), messageContains: ["service_date"]),
+    ]
+
+    @Test(arguments: dataBesideOtherEditsRows)
+    func dataBesideOtherEdits(_ row: DecisionCase) throws { try check(row) }
+
     // MARK: Edits 2-4: dates and claim types
 
     static let datesAndClaimTypesRows: [DecisionCase] = [
