@@ -48,6 +48,10 @@ import Testing
     @Test(arguments: ["733.13", "V54.1", "E880.9", "73313", "250"])
     func icd9(code: String) {
         #expect(CodeShapes.isICD9(code))
+    }
+
+    @Test(arguments: ["733.13", "73313", "250"])
+    func numericICD9IsNotICD10(code: String) {
         #expect(!CodeShapes.isICD10(code))
     }
 }

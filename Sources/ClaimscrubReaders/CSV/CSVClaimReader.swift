@@ -7,12 +7,16 @@ public struct CSVClaimReader: ClaimReader {
     private let displayPath: String
     private let mapping: CSVColumnMapping
     /// Canonical column -> indexes of the header columns it is read from.
-    private var columns: [ClaimField: [Int]] = [:]
+    private var columns: [(field: ClaimField, indexes: [Int])] = []
     private var headerWidth = 0
     private var started = false
     private var finished = false
-    private var current: PendingClaim?
-    private var pending: [ReadItem] = []
+    /// Rows of the claim being gathered; they become a `Claim` only in `CSVClaimRows.build`,
+    /// which the pipeline runs on its deciding threads.
+    private var current: CSVClaimRows?
+    private var currentID: ArraySlice<UInt8> = []
+    private var pending: [DeferredRead] = []
+    private var claimIDColumns: [Int] = []
 
     public init(source: ByteSource, displayPath: String, mapping: CSVColumnMapping = CSVColumnMapping()) {
         scanner = CSVRecordScanner(source: source)
@@ -21,6 +25,16 @@ public struct CSVClaimReader: ClaimReader {
     }
 
     public mutating func next() throws(InputError) -> ReadItem? {
+        switch try nextDeferred() {
+        case nil: return nil
+        case .item(let item)?: return item
+        case .claimRows(let rows)?: return .claim(rows.build())
+        }
+    }
+
+    /// Like `next`, but hands a claim over as its raw rows, so that building it (the costly
+    /// part) can run on another thread while this one goes on reading.
+    public mutating func nextDeferred() throws(InputError) -> DeferredRead? {
         while pending.isEmpty {
             if finished { return nil }
             try step()
@@ -42,12 +56,12 @@ public struct CSVClaimReader: ClaimReader {
         }
         switch record {
         case .tooLong(let line):
-            pending.append(.reject(Reject(
+            pending.append(rejected(Reject(
                 source: "\(displayPath):\(line)", kind: .csvRow,
                 message: "The row is longer than 1 MiB; it was skipped and reading resumed at the next line."
             )))
         case .openQuote(let line):
-            pending.append(.reject(Reject(
+            pending.append(rejected(Reject(
                 source: "\(displayPath):\(line)", kind: .csvRow,
                 message: "A quoted field is still open at the end of the file; the row was skipped and reading resumed at the next line."
             )))
@@ -59,12 +73,12 @@ public struct CSVClaimReader: ClaimReader {
     private mutating func readHeader() throws(InputError) {
         guard let record = try scanner.next() else {
             finished = true
-            pending.append(.reject(Reject(
+            pending.append(rejected(Reject(
                 source: "\(displayPath):1", kind: .csvFile, message: "The file is empty: there is no header row."
             )))
             return
         }
-        let fields: [[UInt8]]
+        let fields: CSVRecord
         let line: Int
         switch record {
         case .fields(let headerFields, let headerLine):
@@ -72,14 +86,14 @@ public struct CSVClaimReader: ClaimReader {
             line = headerLine
         case .tooLong(let headerLine), .openQuote(let headerLine):
             finished = true
-            pending.append(.reject(Reject(
+            pending.append(rejected(Reject(
                 source: "\(displayPath):\(headerLine)", kind: .csvFile, message: "The header row cannot be read."
             )))
             return
         }
         var byName: [String: Int] = [:]
         for (index, field) in fields.enumerated() {
-            let name = normalizedHeader(field)
+            let name = normalizedHeader(Array(field))
             if byName[name] == nil { byName[name] = index }
         }
         headerWidth = fields.count
@@ -87,7 +101,8 @@ public struct CSVClaimReader: ClaimReader {
         for field in ClaimField.allCases where field != .record {
             let indexes = mapping.names(for: field).compactMap { byName[normalizedHeader(Array($0.utf8))] }
             if !indexes.isEmpty {
-                columns[field] = indexes
+                columns.append((field, indexes))
+                if field == .claimID { claimIDColumns = indexes }
             } else if CSVColumnMapping.required.contains(field) {
                 missing.append(mapping.names(for: field).joined(separator: " or "))
             }
@@ -95,7 +110,7 @@ public struct CSVClaimReader: ClaimReader {
         if !missing.isEmpty {
             finished = true
             let names = missing.joined(separator: ", ")
-            pending.append(.reject(Reject(
+            pending.append(rejected(Reject(
                 source: "\(displayPath):\(line)", kind: .csvFile,
                 message: "The header lacks the required column\(missing.count > 1 ? "s" : "") \(names); the file was not read."
             )))
@@ -104,40 +119,102 @@ public struct CSVClaimReader: ClaimReader {
 
     // MARK: - Rows
 
-    private mutating func row(_ fields: [[UInt8]], line: Int) {
-        let source = "\(displayPath):\(line)"
-        let values = RowValues(fields: fields, columns: columns)
-        let claimID = values[.claimID]
+    private mutating func row(_ fields: CSVRecord, line: Int) {
+        let claimID = claimIDBytes(fields)
         if claimID.isEmpty {
-            pending.append(.reject(Reject(
-                source: source, kind: .csvRow, message: "The row has no claim_id, so it cannot be attributed to a claim."
+            pending.append(rejected(Reject(
+                source: "\(displayPath):\(line)", kind: .csvRow,
+                message: "The row has no claim_id, so it cannot be attributed to a claim."
             )))
             return
         }
-        var problems: [DataProblem] = []
-        if fields.count > headerWidth, fields[headerWidth...].contains(where: { !trimmedBytes($0).isEmpty }) {
-            problems.append(DataProblem(.record, .extraFields))
-        }
-
-        if current?.claim.id != claimID {
+        if current == nil || claimID != currentID {
             flushClaim()
-            current = PendingClaim(claim: claimFromFirstRow(values, id: claimID), first: ClaimLevelValues(values))
-        } else if let first = current?.first {
-            problems += first.conflicts(with: ClaimLevelValues(values))
+            current = CSVClaimRows(layout: layout)
+            currentID = claimID
         }
-        guard current!.claim.lines.count < 999 else {
-            pending.append(.reject(Reject(
-                source: source, kind: .claim,
+        guard current!.rows.count < 999 else {
+            pending.append(rejected(Reject(
+                source: "\(displayPath):\(line)", kind: .claim,
                 message: "The claim already has 999 service lines, the most a claim may have; this row was not scrubbed."
             )))
             return
         }
-        current!.claim.lines.append(serviceLine(values, source: source, problems: problems))
+        current!.rows.append(CSVClaimRows.Row(fields: fields, line: line))
+    }
+
+    private func rejected(_ reject: Reject) -> DeferredRead { .item(.reject(reject)) }
+
+    /// The claim id cell, trimmed, as bytes: grouping compares bytes, not Strings.
+    private func claimIDBytes(_ fields: CSVRecord) -> ArraySlice<UInt8> {
+        if claimIDColumns.count == 1 {
+            let index = claimIDColumns[0]
+            return index < fields.count ? trimmedBytes(fields[index]) : []
+        }
+        return Array(RowValues(fields: fields, columns: columns)[.claimID].utf8)[...]
+    }
+
+    private var layout: CSVLayout {
+        CSVLayout(displayPath: displayPath, columns: columns, headerWidth: headerWidth)
     }
 
     private mutating func flushClaim() {
-        if let claim = current?.claim { pending.append(.claim(claim)) }
+        if let rows = current { pending.append(.claimRows(rows)) }
         current = nil
+    }
+
+}
+
+/// What a CSV reader hands over: a finished item, or the raw rows of one claim.
+public enum DeferredRead: Sendable {
+    case item(ReadItem)
+    case claimRows(CSVClaimRows)
+}
+
+/// How a file's columns are laid out, shared by the claims read from it.
+struct CSVLayout: Sendable {
+    var displayPath: String
+    var columns: [(field: ClaimField, indexes: [Int])]
+    var headerWidth: Int
+}
+
+/// The raw rows of one CSV claim, to be built into a `Claim` on any thread.
+public struct CSVClaimRows: Sendable {
+    struct Row: Sendable {
+        var fields: CSVRecord
+        var line: Int
+    }
+
+    let layout: CSVLayout
+    var rows: [Row] = []
+
+    init(layout: CSVLayout) {
+        self.layout = layout
+    }
+
+    /// Service lines this claim will have (one per row).
+    public var lineCount: Int { rows.count }
+
+    /// The claim, with claim-level values from its first row and each row's data problems.
+    public func build() -> Claim {
+        var claim = Claim(id: "", payerID: "", diagnoses: [])
+        var first: ClaimLevelValues?
+        for row in rows {
+            let values = RowValues(fields: row.fields, columns: layout.columns)
+            var problems: [DataProblem] = []
+            if row.fields.count > layout.headerWidth,
+               row.fields[layout.headerWidth...].contains(where: { !trimmedBytes($0).isEmpty }) {
+                problems.append(DataProblem(.record, .extraFields))
+            }
+            if let first {
+                problems += first.conflicts(with: values)
+            } else {
+                claim = claimFromFirstRow(values, id: values[.claimID])
+                first = ClaimLevelValues(values)
+            }
+            claim.lines.append(serviceLine(values, source: "\(layout.displayPath):\(row.line)", problems: problems))
+        }
+        return claim
     }
 
     private func claimFromFirstRow(_ values: RowValues, id: String) -> Claim {
@@ -236,24 +313,22 @@ public struct CSVClaimReader: ClaimReader {
     }
 }
 
-/// A claim being gathered from consecutive rows, with its first row's claim-level values.
-private struct PendingClaim {
-    var claim: Claim
-    var first: ClaimLevelValues
-}
 
 /// One row's cells by canonical column, trimmed; bytes that are not UTF-8 become U+FFFD.
 private struct RowValues {
-    private var values: [ClaimField: String] = [:]
+    /// Cells by `ClaimField.slot`: an array, because a dictionary lookup per cell per
+    /// row was a tenth of the reader's time.
+    private var values: [String]
 
-    init(fields: [[UInt8]], columns: [ClaimField: [Int]]) {
+    init(fields: CSVRecord, columns: [(field: ClaimField, indexes: [Int])]) {
+        values = Array(repeating: "", count: ClaimField.slotCount)
         for (field, indexes) in columns {
             if indexes.count == 1 {
                 let index = indexes[0]
-                values[field] = index < fields.count ? decode(trimmedBytes(fields[index])) : ""
+                values[field.slot] = index < fields.count ? decode(trimmedBytes(fields[index])) : ""
             } else {
                 // Several headers for one column (`--csv-columns`): non-blank values joined in order.
-                values[field] = indexes.compactMap { index -> String? in
+                values[field.slot] = indexes.compactMap { index -> String? in
                     guard index < fields.count else { return nil }
                     let text = decode(trimmedBytes(fields[index]))
                     return text.isEmpty ? nil : text
@@ -262,44 +337,84 @@ private struct RowValues {
         }
     }
 
-    subscript(field: ClaimField) -> String { values[field] ?? "" }
+    subscript(field: ClaimField) -> String { values[field.slot] }
+}
+
+extension ClaimField {
+    static let slotCount = ClaimField.allCases.count
+
+    /// A dense index, computed by a switch rather than by hashing.
+    var slot: Int {
+        switch self {
+        case .claimID: return 0
+        case .lineNumber: return 1
+        case .claimType: return 2
+        case .payerID: return 3
+        case .lineOfBusiness: return 4
+        case .memberID: return 5
+        case .patientBirthDate: return 6
+        case .patientSex: return 7
+        case .placeOfService: return 8
+        case .typeOfBill: return 9
+        case .diagnosisCodes: return 10
+        case .diagnosisPointers: return 11
+        case .procedureCode: return 12
+        case .modifiers: return 13
+        case .units: return 14
+        case .charge: return 15
+        case .serviceDate: return 16
+        case .serviceDateTo: return 17
+        case .priorAuth: return 18
+        case .procedureDescription: return 19
+        case .revenueCode: return 20
+        case .record: return 21
+        }
+    }
 }
 
 /// The claim-level cells of a row, normalised for comparison with the claim's first row.
 private struct ClaimLevelValues {
-    /// Normalised value, and whether the cell was blank (a blank later cell inherits).
-    var cells: [(field: ClaimField, value: String, blank: Bool)]
+    static let fields: [ClaimField] = [.claimType, .payerID, .lineOfBusiness, .memberID, .patientBirthDate,
+                                       .patientSex, .placeOfService, .typeOfBill, .diagnosisCodes]
+    /// The first row's raw cells; most later rows repeat them byte for byte, so
+    /// normalising waits until a raw cell differs.
+    var raw: [String]
 
     init(_ values: RowValues) {
-        func normalized(_ field: ClaimField) -> String {
-            let text = values[field]
-            guard !text.isEmpty else {
-                // A blank first-row cell stands for the default, which a later row may spell out.
-                switch field {
-                case .claimType: return ClaimType.professional.rawValue
-                case .lineOfBusiness: return LineOfBusiness.commercial.rawValue
-                default: return ""
-                }
-            }
-            switch field {
-            case .claimType: return ClaimType(code: text)?.rawValue ?? text.uppercased()
-            case .lineOfBusiness: return LineOfBusiness(code: text)?.rawValue ?? text.uppercased()
-            case .payerID, .patientSex: return text.uppercased()
-            case .patientBirthDate: return CalendarDate(text)?.description ?? text
-            case .typeOfBill: return normalizedTypeOfBill(text)
-            case .diagnosisCodes:
-                return splitList(text).map { Diagnosis(code: $0.uppercased()).key }.joined(separator: "|")
-            default: return text
-            }
-        }
-        cells = [ClaimField.claimType, .payerID, .lineOfBusiness, .memberID, .patientBirthDate, .patientSex,
-                 .placeOfService, .typeOfBill, .diagnosisCodes].map { ($0, normalized($0), values[$0].isEmpty) }
+        raw = ClaimLevelValues.fields.map { values[$0] }
     }
 
     /// A later row's non-blank claim-level cells that differ from the first row's.
-    func conflicts(with later: ClaimLevelValues) -> [DataProblem] {
-        zip(cells, later.cells).compactMap { first, other in
-            other.blank || other.value == first.value ? nil : DataProblem(first.field, .conflictsWithClaim)
+    func conflicts(with later: RowValues) -> [DataProblem] {
+        var problems: [DataProblem] = []
+        for (index, field) in ClaimLevelValues.fields.enumerated() {
+            let other = later[field]
+            if other.isEmpty || other == raw[index] { continue }
+            if ClaimLevelValues.normalized(field, raw[index]) != ClaimLevelValues.normalized(field, other) {
+                problems.append(DataProblem(field, .conflictsWithClaim))
+            }
+        }
+        return problems
+    }
+
+    static func normalized(_ field: ClaimField, _ text: String) -> String {
+        guard !text.isEmpty else {
+            // A blank first-row cell stands for the default, which a later row may spell out.
+            switch field {
+            case .claimType: return ClaimType.professional.rawValue
+            case .lineOfBusiness: return LineOfBusiness.commercial.rawValue
+            default: return ""
+            }
+        }
+        switch field {
+        case .claimType: return ClaimType(code: text)?.rawValue ?? text.uppercased()
+        case .lineOfBusiness: return LineOfBusiness(code: text)?.rawValue ?? text.uppercased()
+        case .payerID, .patientSex: return text.uppercased()
+        case .patientBirthDate: return CalendarDate(text)?.description ?? text
+        case .typeOfBill: return normalizedTypeOfBill(text)
+        case .diagnosisCodes:
+            return splitList(text).map { Diagnosis(code: $0.uppercased()).key }.joined(separator: "|")
+        default: return text
         }
     }
 }
@@ -315,17 +430,30 @@ private func decode(_ bytes: ArraySlice<UInt8>) -> String {
 }
 
 func trimmedBytes(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-    var lower = 0
-    var upper = bytes.count
+    trimmedBytes(bytes[...])
+}
+
+func trimmedBytes(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    var lower = bytes.startIndex
+    var upper = bytes.endIndex
     while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
     while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
     return bytes[lower..<upper]
 }
 
 private func splitList(_ text: String) -> [String] {
-    text.split(separator: "|", omittingEmptySubsequences: false)
-        .map { String($0).trimmingSpaces() }
-        .filter { !$0.isEmpty }
+    guard !text.isEmpty else { return [] }
+    var items: [String] = []
+    var utf8 = Array(text.utf8)[...]
+    while true {
+        let end = utf8.firstIndex(of: UInt8(ascii: "|")) ?? utf8.endIndex
+        var lower = utf8.startIndex, upper = end
+        while lower < upper, utf8[lower] == 0x20 || utf8[lower] == 0x09 { lower += 1 }
+        while upper > lower, utf8[upper - 1] == 0x20 || utf8[upper - 1] == 0x09 { upper -= 1 }
+        if lower < upper { items.append(String(decoding: utf8[lower..<upper], as: UTF8.self)) }
+        if end == utf8.endIndex { return items }
+        utf8 = utf8[(end + 1)...]
+    }
 }
 
 private func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }

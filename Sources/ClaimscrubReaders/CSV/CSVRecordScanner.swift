@@ -4,7 +4,7 @@
 struct CSVRecordScanner {
     enum Record {
         /// Fields as bytes (quotes removed, `""` unescaped), and the record's first physical line.
-        case fields([[UInt8]], line: Int)
+        case fields(CSVRecord, line: Int)
         /// A record or field over the limit; scanning resumed at the next physical line.
         case tooLong(line: Int)
         /// A quoted field still open at the end of the input; scanning resumed at the next line.
@@ -52,7 +52,7 @@ struct CSVRecordScanner {
                 }
                 start = next
                 line += lines
-                if fields.count == 1 && fields[0].isEmpty { continue }
+                if fields.count == 1 && fields.bytes.isEmpty { continue }
                 return .fields(fields, line: recordLine)
             case .needMore:
                 if atEOF {
@@ -73,14 +73,13 @@ struct CSVRecordScanner {
 
     private enum ScanResult {
         /// `length`: the record's bytes without its line end.
-        case record([[UInt8]], next: Int, lines: Int, length: Int)
+        case record(CSVRecord, next: Int, lines: Int, length: Int)
         case needMore
     }
 
     /// Scans one record from `start`; `.needMore` when its end is not in the buffer yet.
     private func scan() -> ScanResult {
-        var fields: [[UInt8]] = []
-        var field: [UInt8] = []
+        var fields = CSVRecord()
         var index = start
         var newlines = 0
         return buffer.withUnsafeBufferPointer { bytes -> ScanResult in
@@ -94,7 +93,7 @@ struct CSVRecordScanner {
                         if byte == UInt8(ascii: "\"") {
                             if index + 1 < end {
                                 if bytes[index + 1] == UInt8(ascii: "\"") {
-                                    field.append(UInt8(ascii: "\""))
+                                    fields.bytes.append(UInt8(ascii: "\""))
                                     index += 2
                                     continue
                                 }
@@ -110,7 +109,7 @@ struct CSVRecordScanner {
                             return .needMore
                         }
                         if byte == 0x0A { newlines += 1 }
-                        field.append(byte)
+                        fields.bytes.append(byte)
                         index += 1
                     }
                     if !closed { return .needMore }
@@ -126,9 +125,8 @@ struct CSVRecordScanner {
                 var runEnd = index
                 let atLineEnd = index == end || bytes[index] == 0x0A
                 if atLineEnd, runEnd > runStart, bytes[runEnd - 1] == 0x0D { runEnd -= 1 }
-                if runEnd > runStart { field.append(contentsOf: bytes[runStart..<runEnd]) }
-                fields.append(field)
-                field = []
+                if runEnd > runStart { fields.bytes.append(contentsOf: bytes[runStart..<runEnd]) }
+                fields.ends.append(Int32(fields.bytes.count))
                 if index == end {
                     return .record(fields, next: index, lines: newlines, length: runEnd - start)
                 }
@@ -196,5 +194,21 @@ struct CSVRecordScanner {
             if got == 0 { atEOF = true }
             end += got
         }
+    }
+}
+
+/// One CSV record: every field's bytes in one buffer, with each field's end offset, so a
+/// row costs two allocations however many columns it has.
+public struct CSVRecord: RandomAccessCollection, Sendable {
+    var bytes: [UInt8] = []
+    var ends: [Int32] = []
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { ends.count }
+
+    /// Field `index`: quotes removed, `""` unescaped.
+    public subscript(index: Int) -> ArraySlice<UInt8> {
+        let lower = index == 0 ? 0 : Int(ends[index - 1])
+        return bytes[lower..<Int(ends[index])]
     }
 }

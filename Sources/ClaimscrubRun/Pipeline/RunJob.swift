@@ -85,7 +85,7 @@ public enum RunJob {
     }
 
     private enum Work {
-        case items([ReadItem])
+        case items([DeferredRead])
         /// An input that could not be opened or read any further.
         case unreadable(Reject)
     }
@@ -136,7 +136,7 @@ public enum RunJob {
             writtenRejects += 1
         }
 
-        let queue = BoundedQueue<Work>(capacity: 4)
+        let queue = BoundedQueue<Work>(capacity: 3)
         let format = options.format
         let mapping = options.csvMapping
         let reading = Thread {
@@ -231,19 +231,29 @@ public enum RunJob {
 
     /// Reads one input into batches of whole claims.
     private static func read(_ input: Input, format: InputFormat?, mapping: CSVColumnMapping, into queue: BoundedQueue<Work>) {
-        let batchLines = 16_384
+        let batchLines = 8_192
         do {
             var reader = try InputOpener.open(path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping)
-            var items: [ReadItem] = []
+            var items: [DeferredRead] = []
             var lines = 0
-            while let item = try reader.next() {
-                if case .claim(let claim) = item { lines += claim.lines.count } else { lines += 1 }
+            func add(_ item: DeferredRead) {
+                switch item {
+                case .item(.claim(let claim)): lines += claim.lines.count
+                case .claimRows(let rows): lines += rows.lineCount
+                case .item(.reject): lines += 1
+                }
                 items.append(item)
                 if lines >= batchLines {
                     queue.push(.items(items))
                     items = []
                     lines = 0
                 }
+            }
+            if var csv = reader as? CSVClaimReader {
+                // CSV claims are built on the deciding threads: reading is then mostly scanning.
+                while let item = try csv.nextDeferred() { add(item) }
+            } else {
+                while let item = try reader.next() { add(.item(item)) }
             }
             if !items.isEmpty { queue.push(.items(items)) }
         } catch {
@@ -266,7 +276,7 @@ public enum RunJob {
     }
 
     /// Decides and formats `items` in parallel chunks; the chunks come back in input order.
-    private static func decide(_ items: [ReadItem], engine: DecisionEngine, encoder: RowEncoder, jobs: Int) -> [ChunkOutput] {
+    private static func decide(_ items: [DeferredRead], engine: DecisionEngine, encoder: RowEncoder, jobs: Int) -> [ChunkOutput] {
         let chunkCount = min(items.count, jobs == 1 ? 1 : jobs * 4)
         guard chunkCount > 0 else { return [] }
         let results = Mutex<[ChunkOutput?]>(Array(repeating: nil, count: chunkCount))
@@ -274,7 +284,12 @@ public enum RunJob {
             let lower = items.count * chunk / chunkCount
             let upper = items.count * (chunk + 1) / chunkCount
             var output = ChunkOutput()
-            for item in items[lower..<upper] {
+            for deferred in items[lower..<upper] {
+                let item: ReadItem
+                switch deferred {
+                case .item(let ready): item = ready
+                case .claimRows(let rows): item = .claim(rows.build())
+                }
                 switch item {
                 case .reject(let reject):
                     encoder.rejectRow(reject, into: &output.rejects)
