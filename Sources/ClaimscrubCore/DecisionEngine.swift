@@ -6,9 +6,17 @@ public struct DecisionEngine: Sendable {
     /// The knowledge date: only policy versions published by then exist for the run.
     public let asOf: CalendarDate
 
+    /// Per policy, what the as-of date knows of it: computed once, since every line asks.
+    private let knownPolicies: [String: KnownPolicy]
+
     public init(codeSets: CodeSets, asOf: CalendarDate) {
         self.codeSets = codeSets
         self.asOf = asOf
+        var known: [String: KnownPolicy] = [:]
+        for (id, policy) in codeSets.policies {
+            known[id] = KnownPolicy(policy: policy, asOf: asOf)
+        }
+        knownPolicies = known
     }
 
     /// Decides every line of `claim`, in input order.
@@ -235,13 +243,13 @@ public struct DecisionEngine: Sendable {
     ) -> (reasons: [FiredReason], consulted: PolicyCitation?) {
         let claim = context.claim
         for policyID in payer.policyIDs {
-            guard let policy = codeSets.policies[policyID] else { continue }
-            let known = policy.versions.filter { $0.isKnown(asOf: asOf) }
-            let candidates = known.flatMap(\.rules).filter { $0.codes.contains(code) }
+            guard let knownPolicy = knownPolicies[policyID], knownPolicy.codes.contains(code) else { continue }
+            let policy = knownPolicy.policy
+            let known = knownPolicy.versions
             // A rule limited to some lines of business or claim types cannot be judged
             // without a valid one: the lookup is skipped (decisions.md, "Resolved details").
-            if candidates.contains(where: { !$0.linesOfBusiness.isEmpty }) && claim.lineOfBusiness == nil
-                || candidates.contains(where: { !$0.claimTypes.isEmpty }) && claim.claimType == nil {
+            if knownPolicy.lineOfBusinessLimitedCodes.contains(code) && claim.lineOfBusiness == nil
+                || knownPolicy.claimTypeLimitedCodes.contains(code) && claim.claimType == nil {
                 return ([], nil)
             }
             let speaking = known.filter { version in
@@ -456,4 +464,23 @@ func containsPhrase(_ words: [String], _ phrase: Keyword) -> Bool {
         if (1..<phrase.count).allSatisfy({ words[start + $0] == phrase[$0] }) { return true }
     }
     return false
+}
+
+/// A policy as a run knows it: the versions published by the as-of date and the codes
+/// their rules speak of, so most lines are ruled out by one set lookup.
+struct KnownPolicy: Sendable {
+    let policy: Policy
+    let versions: [PolicyVersion]
+    let codes: Set<String>
+    let lineOfBusinessLimitedCodes: Set<String>
+    let claimTypeLimitedCodes: Set<String>
+
+    init(policy: Policy, asOf: CalendarDate) {
+        self.policy = policy
+        versions = policy.versions.filter { $0.isKnown(asOf: asOf) }
+        let rules = versions.flatMap(\.rules)
+        codes = Set(rules.flatMap(\.codes))
+        lineOfBusinessLimitedCodes = Set(rules.filter { !$0.linesOfBusiness.isEmpty }.flatMap(\.codes))
+        claimTypeLimitedCodes = Set(rules.filter { !$0.claimTypes.isEmpty }.flatMap(\.codes))
+    }
 }
