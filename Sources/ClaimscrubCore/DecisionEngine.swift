@@ -8,6 +8,8 @@ public struct DecisionEngine: Sendable {
 
     /// Per policy, what the as-of date knows of it: computed once, since every line asks.
     private let knownPolicies: [String: KnownPolicy]
+    /// `asOf` as text: most lines' message names it.
+    private let asOfText: String
 
     public init(codeSets: CodeSets, asOf: CalendarDate) {
         self.codeSets = codeSets
@@ -17,6 +19,7 @@ public struct DecisionEngine: Sendable {
             known[id] = KnownPolicy(policy: policy, asOf: asOf)
         }
         knownPolicies = known
+        asOfText = asOf.description
     }
 
     /// Decides every line of `claim`, in input order.
@@ -271,7 +274,7 @@ public struct DecisionEngine: Sendable {
         let name = payer.name
         return ([FiredReason(
             reason: .noEdit,
-            message: "No policy of \(name) known as of \(asOf) has a rule for procedure code \(code)."
+            message: "No policy of " + name + " known as of " + asOfText + " has a rule for procedure code " + code + "."
         )], nil)
     }
 

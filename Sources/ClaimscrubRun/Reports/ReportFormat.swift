@@ -54,21 +54,28 @@ struct RowEncoder {
 
 /// RFC 4180 quoting only where needed, after a `'` guard against spreadsheet formulas.
 func appendCSVCell(_ text: String, into out: inout [UInt8]) {
-    let utf8 = text.utf8
-    guard let first = utf8.first else { return }
-    let formula = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
-        || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
-    let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-    if needsQuotes { out.append(UInt8(ascii: "\"")) }
-    if formula { out.append(UInt8(ascii: "'")) }
-    if needsQuotes {
-        for byte in utf8 {
+    var text = text
+    text.withUTF8 { bytes in
+        guard let first = bytes.first else { return }
+        let formula = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+            || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
+        var needsQuotes = false
+        for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
+            needsQuotes = true
+            break
+        }
+        if !needsQuotes {
+            if formula { out.append(UInt8(ascii: "'")) }
+            out.append(contentsOf: bytes)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        if formula { out.append(UInt8(ascii: "'")) }
+        for byte in bytes {
             if byte == UInt8(ascii: "\"") { out.append(byte) }
             out.append(byte)
         }
         out.append(UInt8(ascii: "\""))
-    } else {
-        out.append(contentsOf: utf8)
     }
 }
 

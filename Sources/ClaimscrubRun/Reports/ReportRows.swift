@@ -26,6 +26,36 @@ struct ClaimEcho {
 extension RowEncoder {
     func lineRow(claim: Claim, echo: ClaimEcho, line: ServiceLine, decision: LineDecision, into out: inout [UInt8]) {
         let citation = decision.citation
+        if format == .csv {
+            // The hot path: cells straight into the buffer, no per-row arrays.
+            func cell(_ text: String, last: Bool = false) {
+                appendCSVCell(text, into: &out)
+                out.append(last ? 0x0A : UInt8(ascii: ","))
+            }
+            cell(claim.id)
+            cell(line.lineNumberText)
+            cell(line.source)
+            cell(echo.payerID)
+            cell(echo.lineOfBusiness)
+            cell(echo.claimType)
+            cell(line.dateOfService?.description ?? line.dateOfServiceText)
+            cell(line.procedureCode)
+            cell(line.modifiers.count == 1 ? line.modifiers[0] : line.modifiers.joined(separator: "|"))
+            cell(line.units?.description ?? line.unitsText)
+            cell(decision.decision.rawValue)
+            if decision.reasons.count == 1 {
+                cell(decision.primary.reason.rawValue)
+            } else {
+                cell(decision.reasons.map(\.reason.rawValue).joined(separator: "|"))
+            }
+            cell(decision.primary.reason.claimAdjustmentReason)
+            cell(decision.primary.remark)
+            cell(citation?.policyID ?? "")
+            cell(citation?.version ?? "")
+            cell(citation?.version.isEmpty == false ? citation?.section ?? "" : "")
+            cell(decision.primary.message, last: true)
+            return
+        }
         let lineNumber: CellValue = format == .jsonl
             ? .number(line.lineNumber.map(String.init)) : .text(line.lineNumberText)
         let units: CellValue = format == .jsonl
