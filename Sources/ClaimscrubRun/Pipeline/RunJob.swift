@@ -136,39 +136,50 @@ public enum RunJob {
             writtenRejects += 1
         }
 
-        let queue = BoundedQueue<Work>(capacity: 3)
+        // One bounded queue per input; at most two inputs are read at once, started in
+        // argument order, and the writer drains the queues in that order, so several
+        // files overlap while the rows still come out in input order.
+        let queues = inputs.map { _ in BoundedQueue<Work>(capacity: 3) }
         let format = options.format
         let mapping = options.csvMapping
-        let reading = Thread {
-            for input in inputs {
-                read(input, format: format, mapping: mapping, into: queue)
+        let readerSlots = DispatchSemaphore(value: 2)
+        let starting = Thread {
+            for (input, queue) in zip(inputs, queues) {
+                readerSlots.wait()
+                let reading = Thread {
+                    read(input, format: format, mapping: mapping, into: queue)
+                    queue.close()
+                    readerSlots.signal()
+                }
+                reading.stackSize = 8 << 20
+                reading.start()
             }
-            queue.close()
         }
-        reading.stackSize = 8 << 20
-        reading.start()
+        starting.start()
 
         let jobs = max(1, options.jobs)
-        while let work = queue.pop() {
-            switch work {
-            case .unreadable(let reject):
-                unreadable = true
-                var row: [UInt8] = []
-                encoder.rejectRow(reject, into: &row)
-                try rejects.write(row)
-                counts.rejects += 1
-                writtenRejects += 1
-            case .items(let items):
-                let chunks = decide(items, engine: engine, encoder: encoder, jobs: jobs)
-                for chunk in chunks {
-                    try accept.write(chunk.accept)
-                    try deny.write(chunk.deny)
-                    try pend.write(chunk.pend)
-                    try claims.write(chunk.claims)
-                    try rejects.write(chunk.rejects)
-                    writtenLines += chunk.lineRows
-                    writtenRejects += chunk.rejectRows
-                    counts.merge(chunk.counts)
+        for queue in queues {
+            while let work = queue.pop() {
+                switch work {
+                case .unreadable(let reject):
+                    unreadable = true
+                    var row: [UInt8] = []
+                    encoder.rejectRow(reject, into: &row)
+                    try rejects.write(row)
+                    counts.rejects += 1
+                    writtenRejects += 1
+                case .items(let items):
+                    let chunks = decide(items, engine: engine, encoder: encoder, jobs: jobs)
+                    for chunk in chunks {
+                        try accept.write(chunk.accept)
+                        try deny.write(chunk.deny)
+                        try pend.write(chunk.pend)
+                        try claims.write(chunk.claims)
+                        try rejects.write(chunk.rejects)
+                        writtenLines += chunk.lineRows
+                        writtenRejects += chunk.rejectRows
+                        counts.merge(chunk.counts)
+                    }
                 }
             }
         }
