@@ -1,5 +1,8 @@
 /// The shared frame of summary.html and changes.html: one self-contained page with inline
 /// CSS and SVG, no scripts and no network, every value escaped.
+///
+/// The markup is also well-formed XML (polyglot), so a strict XML parser checks it: libxml2's
+/// HTML parser knows only HTML 4's elements and calls inline SVG's tags invalid.
 struct HTMLPage {
     private(set) var body = ""
 
@@ -37,10 +40,14 @@ struct HTMLPage {
 
     /// A horizontal bar chart; each bar is split into coloured segments (one per series).
     mutating func barChart(title: String, series: [(name: String, colour: String)], bars: [(label: String, values: [Int])]) {
-        let labelWidth = 190, barWidth = 520, rowHeight = 22, top = series.count > 1 ? 26 : 4
+        // Labels are input values (a payer id as given can be long): shortened in the chart,
+        // whole in the bar's tooltip.
+        let labels = bars.map { $0.label.count > 48 ? String($0.label.prefix(47)) + "\u{2026}" : $0.label }
+        let labelWidth = min(360, max(120, 7 * (labels.map(\.count).max() ?? 0) + 12))
+        let barWidth = 520, rowHeight = 22, top = series.count > 1 ? 26 : 4
         let height = top + bars.count * rowHeight + 4
         let largest = max(1, bars.map { $0.values.reduce(0, +) }.max() ?? 1)
-        body += "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(labelWidth + barWidth + 80)\" height=\"\(height)\" role=\"img\" aria-label=\"\(escapeHTML(title))\">\n"
+        body += "<div class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(labelWidth + barWidth + 80)\" height=\"\(height)\" role=\"img\" aria-label=\"\(escapeHTML(title))\">\n"
         if series.count > 1 {
             var x = labelWidth
             for item in series {
@@ -50,7 +57,7 @@ struct HTMLPage {
         }
         for (index, bar) in bars.enumerated() {
             let y = top + index * rowHeight
-            body += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 15)\" text-anchor=\"end\">\(escapeHTML(bar.label))</text>\n"
+            body += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 15)\" text-anchor=\"end\">\(escapeHTML(labels[index]))</text>\n"
             var x = labelWidth
             for (value, item) in zip(bar.values, series) where value > 0 {
                 let width = max(1, value * barWidth / largest)
@@ -59,7 +66,7 @@ struct HTMLPage {
             }
             body += "<text x=\"\(x + 6)\" y=\"\(y + 15)\">\(bar.values.reduce(0, +))</text>\n"
         }
-        body += "</svg>\n<figcaption>\(escapeHTML(title))</figcaption>\n</figure>\n"
+        body += "</svg>\n<p class=\"caption\">\(escapeHTML(title))</p>\n</div>\n"
     }
 
     /// The whole document.
@@ -68,7 +75,7 @@ struct HTMLPage {
         <!DOCTYPE html>
         <html lang="en">
         <head>
-        <meta charset="utf-8">
+        <meta charset="utf-8"/>
         <title>\(escapeHTML(title))</title>
         <style>
         body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; }
@@ -78,10 +85,10 @@ struct HTMLPage {
         th, td { border: 1px solid #ddd; padding: 0.2rem 0.5rem; text-align: left; vertical-align: top; }
         th { background: #f3f3f3; }
         .n { text-align: right; font-variant-numeric: tabular-nums; }
-        figure { margin: 0.5rem 0; }
-        figcaption { color: #555; font-size: 0.85rem; }
+        div.chart { margin: 0.5rem 0; }
+        p.caption { color: #555; font-size: 0.85rem; margin-top: 0; }
         svg text { font: 12px system-ui, sans-serif; fill: #222; }
-        @media print { body { margin: 0; } figure, table { break-inside: avoid; } }
+        @media print { body { margin: 0; } div.chart, table { break-inside: avoid; } }
         </style>
         </head>
         <body>

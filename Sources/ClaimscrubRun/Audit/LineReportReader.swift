@@ -23,10 +23,9 @@ struct LineReportReader {
     private var heads: [LineReportRow?]
 
     init(_ manifest: RunManifest) throws(AuditError) {
-        var fileIndex: [String: Int] = [:]
-        for (index, input) in manifest.inputs.enumerated() where fileIndex[input.path] == nil {
-            fileIndex[input.path] = index
-        }
+        // A path given twice names two inputs: their indexes in order.
+        var fileIndex: [String: [Int]] = [:]
+        for (index, input) in manifest.inputs.enumerated() { fileIndex[input.path, default: []].append(index) }
         let ext = manifest.reportExtension
         streams = []
         for name in ["accept", "deny", "pend"] {
@@ -54,11 +53,14 @@ struct LineReportReader {
 private final class RowStream {
     private let lines: LineReader
     private let jsonl: Bool
-    private let fileIndex: [String: Int]
+    private let fileIndex: [String: [Int]]
+    /// The input and position of the last row, to tell apart inputs given twice.
+    private var lastFile = -1
+    private var lastPosition = -1
     private var columns: [String: Int] = [:]
     private let path: String
 
-    init(path: String, jsonl: Bool, fileIndex: [String: Int]) throws(AuditError) {
+    init(path: String, jsonl: Bool, fileIndex: [String: [Int]]) throws(AuditError) {
         self.path = path
         self.jsonl = jsonl
         self.fileIndex = fileIndex
@@ -100,8 +102,15 @@ private final class RowStream {
         let source = values["source"] ?? ""
         var file = Int.max, position = Int.max
         if let colon = source.lastIndex(of: ":") {
-            file = fileIndex[String(source[..<colon])] ?? Int.max
             position = Int(source[source.index(after: colon)...]) ?? Int.max
+            // Rows keep input order: the first index of the path not before the last row's
+            // input, and a later one when the position goes back (the same file given again).
+            let candidates = (fileIndex[String(source[..<colon])] ?? []).filter { $0 >= lastFile }
+            if let first = candidates.first {
+                file = first == lastFile && position <= lastPosition && candidates.count > 1 ? candidates[1] : first
+                lastFile = file
+                lastPosition = position
+            }
         }
         let reasons = values["reasons"] ?? ""
         return LineReportRow(

@@ -29,7 +29,7 @@ struct SummaryHTML {
             ],
             numeric: [1, 2, 3, 4]
         )
-        page.paragraph("Rejects (input that could not be attributed to a claim line, listed in rejects): \(counts.rejects). Lines with INVALID_DATA: \(counts.invalidDataLines).")
+        page.paragraph("Rejects (input that could not be attributed to a claim line, listed in the rejects report): \(counts.rejects). Lines with INVALID_DATA: \(counts.invalidDataLines).")
 
         page.heading("Decisions by payer")
         page.barChart(title: "Service lines by payer and decision", series: HTMLPage.decisionColours, bars: Self.bars(counts.linesByPayer))
