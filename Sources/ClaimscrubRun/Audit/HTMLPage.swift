@@ -19,8 +19,9 @@ struct HTMLPage {
         body += "<p>\(escapeHTML(text))</p>\n"
     }
 
-    /// A table of text cells; `numeric` columns are right-aligned.
-    mutating func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = []) {
+    /// A table of text cells; `numeric` columns are right-aligned, `unbroken` ones (dates,
+    /// ids) do not wrap.
+    mutating func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], unbroken: Set<Int> = []) {
         body += "<table>\n<thead><tr>"
         for (index, cell) in header.enumerated() {
             body += numeric.contains(index) ? "<th class=\"n\">" : "<th>"
@@ -30,7 +31,7 @@ struct HTMLPage {
         for row in rows {
             body += "<tr>"
             for (index, cell) in row.enumerated() {
-                body += numeric.contains(index) ? "<td class=\"n\">" : "<td>"
+                body += numeric.contains(index) ? "<td class=\"n\">" : unbroken.contains(index) ? "<td class=\"k\">" : "<td>"
                 body += escapeHTML(cell) + "</td>"
             }
             body += "</tr>\n"
@@ -43,7 +44,7 @@ struct HTMLPage {
         // Labels are input values (a payer id as given can be long): shortened in the chart,
         // whole in the bar's tooltip.
         let labels = bars.map { $0.label.count > 48 ? String($0.label.prefix(47)) + "\u{2026}" : $0.label }
-        let labelWidth = min(360, max(120, 7 * (labels.map(\.count).max() ?? 0) + 12))
+        let labelWidth = min(440, max(120, 8 * (labels.map(\.count).max() ?? 0) + 16))
         let barWidth = 520, rowHeight = 22, top = series.count > 1 ? 26 : 4
         let height = top + bars.count * rowHeight + 4
         let largest = max(1, bars.map { $0.values.reduce(0, +) }.max() ?? 1)
@@ -85,6 +86,7 @@ struct HTMLPage {
         th, td { border: 1px solid #ddd; padding: 0.2rem 0.5rem; text-align: left; vertical-align: top; }
         th { background: #f3f3f3; }
         .n { text-align: right; font-variant-numeric: tabular-nums; }
+        .k { white-space: nowrap; }
         div.chart { margin: 0.5rem 0; }
         p.caption { color: #555; font-size: 0.85rem; margin-top: 0; }
         svg text { font: 12px system-ui, sans-serif; fill: #222; }

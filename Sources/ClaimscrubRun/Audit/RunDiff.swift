@@ -200,7 +200,7 @@ public enum RunDiff {
                     [$0.claimID, $0.lineNumber, "\($0.occurrence)", $0.a.map(\.outcome) ?? "(absent)",
                      $0.b.map(\.outcome) ?? "(absent)", $0.a.map(\.policy) ?? "", $0.b.map(\.policy) ?? ""]
                 },
-                numeric: [1, 2]
+                numeric: [1, 2], unbroken: [0, 3, 4]
             )
         }
         return page.document(title: "claimscrub diff: \(a.folder) -> \(b.folder)")

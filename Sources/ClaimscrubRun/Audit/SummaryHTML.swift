@@ -53,7 +53,7 @@ struct SummaryHTML {
             page.paragraph("No line was decided by a policy version.")
         } else {
             page.table(
-                ["policy", "version", "effective", "published", "source document", "lines"],
+                ["policy", "version", "effective (end exclusive)", "published", "source document", "lines"],
                 used.map { key, count in
                     let (id, version) = Self.split(key)
                     let policy = codeSets.policies[id]
@@ -66,7 +66,7 @@ struct SummaryHTML {
                         policy?.source ?? "", "\(count)",
                     ]
                 },
-                numeric: [5]
+                numeric: [5], unbroken: [1, 2, 3]
             )
         }
         page.paragraph("Code sets fingerprint \(codeSetsFingerprint). A replay shows what these code sets knew on the as-of date, not the whole history of a payer's policy.")
