@@ -28,7 +28,11 @@ final class LineReader {
     /// The next line, or nil at the end; a last line without LF is still a line.
     func next() throws(AuditError) -> ArraySlice<UInt8>? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            let found = buffer.withUnsafeBytes { raw -> Int? in
+                guard start < raw.count, let hit = memchr(raw.baseAddress! + start, 0x0A, raw.count - start) else { return nil }
+                return raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
+            }
+            if let newline = found {
                 let line = buffer[start..<newline]
                 start = newline + 1
                 return line
