@@ -16,7 +16,7 @@ struct Claimscrub: ParsableCommand {
         policy version and section behind each decision.
         """,
         version: "0.1.0",
-        subcommands: [Run.self, Explain.self, CodeSetsCommand.self, Generate.self]
+        subcommands: [Run.self, Explain.self, CodeSetsCommand.self, Generate.self, Diff.self, Verify.self]
     )
 }
 

@@ -85,7 +85,8 @@ struct Run: ParsableCommand {
             overwrite: overwrite,
             fsync: fsync,
             outDirectory: out,
-            arguments: Array(CommandLine.arguments.dropFirst())
+            arguments: Array(CommandLine.arguments.dropFirst()),
+            writeHTML: !noHTML
         )
         SignalCleanup.shared.install()
         let outcome = RunJob.run(options, codeSets: loaded)
@@ -98,7 +99,7 @@ struct Run: ParsableCommand {
     }
 
     /// `--csv-columns`: canonical column -> header name, or a list of names for diagnosis_codes.
-    private func readMapping(_ path: String) throws -> CSVColumnMapping {
+    func readMapping(_ path: String) throws -> CSVColumnMapping {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("--csv-columns: cannot read \(path)")
         }

@@ -196,6 +196,15 @@ public enum RunJob {
         let summaryFile = try ReportFile(directory: folder, name: "summary.json")
         try summaryFile.write(summary)
         reportHashes.append(("summary.json", try summaryFile.finish(fsync: options.fsync)))
+        if options.writeHTML {
+            let html = SummaryHTML(
+                counts: counts, codeSets: loaded.codeSets, asOf: options.asOf, inputs: inputs.count + missing.count,
+                bytes: totalBytes, codeSetsFingerprint: loaded.fingerprint
+            )
+            let htmlFile = try ReportFile(directory: folder, name: "summary.html")
+            try htmlFile.write(html.render())
+            reportHashes.append(("summary.html", try htmlFile.finish(fsync: options.fsync)))
+        }
 
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let usage = resourceUsage()

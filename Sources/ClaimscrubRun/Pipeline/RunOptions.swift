@@ -13,12 +13,15 @@ public struct RunOptions: Sendable {
     public var overwrite: Bool
     public var fsync: Bool
     public var outDirectory: String
+    /// Whether to write summary.html (`--no-html` turns it off).
+    public var writeHTML: Bool
     /// The command line after `claimscrub`, for the manifest.
     public var arguments: [String]
 
     public init(
         inputs: [String], format: InputFormat?, asOf: CalendarDate, jobs: Int, reportFormat: ReportFormat,
-        csvMapping: CSVColumnMapping, overwrite: Bool, fsync: Bool, outDirectory: String, arguments: [String]
+        csvMapping: CSVColumnMapping, overwrite: Bool, fsync: Bool, outDirectory: String, arguments: [String],
+        writeHTML: Bool = true
     ) {
         self.inputs = inputs
         self.format = format
@@ -30,6 +33,7 @@ public struct RunOptions: Sendable {
         self.fsync = fsync
         self.outDirectory = outDirectory
         self.arguments = arguments
+        self.writeHTML = writeHTML
     }
 }
 

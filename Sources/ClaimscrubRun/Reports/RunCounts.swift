@@ -9,8 +9,9 @@ struct RunCounts {
     var linesByDecision: [Decision: Int] = [:]
     var claimsByDecision: [Decision: Int] = [:]
     var linesByReason: [String: Int] = [:]
-    var linesByPayer: [String: Int] = [:]
-    var linesByProcedureCode: [String: Int] = [:]
+    /// By decision, for summary.html's bars; summary.json keeps only the totals.
+    var linesByPayer: [String: DecisionTally] = [:]
+    var linesByProcedureCode: [String: DecisionTally] = [:]
     var linesByPolicy: [String: Int] = [:]
 
     mutating func add(claim: Claim, echo: ClaimEcho, decision: ClaimDecision) {
@@ -21,8 +22,8 @@ struct RunCounts {
             linesByDecision[lineDecision.decision, default: 0] += 1
             linesByReason[lineDecision.primary.reason.rawValue, default: 0] += 1
             if lineDecision.reasons.contains(where: { $0.reason == .invalidData }) { invalidDataLines += 1 }
-            linesByPayer[echo.payerID, default: 0] += 1
-            linesByProcedureCode[line.procedureCode, default: 0] += 1
+            linesByPayer[echo.payerID, default: DecisionTally()].add(lineDecision.decision)
+            linesByProcedureCode[line.procedureCode, default: DecisionTally()].add(lineDecision.decision)
             if let citation = lineDecision.citation, !citation.version.isEmpty {
                 linesByPolicy["\(citation.policyID)@\(citation.version)", default: 0] += 1
             }
@@ -71,8 +72,8 @@ struct RunCounts {
           "lines_by_decision": \(decisions(linesByDecision)),
           "claims_by_decision": \(decisions(claimsByDecision)),
           "lines_by_reason": \(map(linesByReason, cap: nil)),
-          "lines_by_payer": \(map(linesByPayer, cap: 1000)),
-          "lines_by_procedure_code": \(map(linesByProcedureCode, cap: 1000)),
+          "lines_by_payer": \(map(linesByPayer.mapValues(\.total), cap: 1000)),
+          "lines_by_procedure_code": \(map(linesByProcedureCode.mapValues(\.total), cap: 1000)),
           "lines_by_policy": \(map(linesByPolicy, cap: 1000))
         }
 
