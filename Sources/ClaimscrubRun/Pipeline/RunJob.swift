@@ -251,7 +251,7 @@ public enum RunJob {
 
     /// Reads one input into batches of whole claims.
     private static func read(_ input: Input, format: InputFormat?, mapping: CSVColumnMapping, into queue: BoundedQueue<Work>) {
-        let batchLines = 8_192
+        let batchLines = 4_096
         do {
             var reader = try InputOpener.open(path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping)
             var items: [DeferredRead] = []
