@@ -78,7 +78,7 @@ struct Explain: ParsableCommand {
     }
 
     private func jsonText(_ decision: LineDecision, asOf: CalendarDate, lob: LineOfBusiness, type: ClaimType) -> String {
-        func str(_ text: String) -> String { jsonQuoted(text) }
+        func str(_ text: String) -> String { jsonString(text) }
         let reasons = decision.reasons.map { fired in
             "{\"reason\": \(str(fired.reason.rawValue)), \"decision\": \(str(fired.reason.decision.rawValue)), \"carc\": \(str(fired.reason.claimAdjustmentReason)), \"rarc\": \(str(fired.remark)), \"policy_id\": \(str(fired.citation?.policyID ?? "")), \"policy_version\": \(str(fired.citation?.version ?? "")), \"policy_section\": \(str(fired.citation?.section ?? "")), \"message\": \(str(fired.message))}"
         }
@@ -89,24 +89,4 @@ struct Explain: ParsableCommand {
         {"payer_id": \(str(payer)), "procedure_code": \(str(code.uppercased())), "service_date": \(str(dos)), "line_of_business": \(str(lob.rawValue)), "claim_type": \(str(type.rawValue)), "as_of": \(str(asOf.description)), "decision": \(str(decision.decision.rawValue)), "consulted": \(consulted), "reasons": [\(reasons.joined(separator: ", "))]}
         """
     }
-}
-
-func jsonQuoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                out += String(format: "\\u%04x", scalar.value)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }

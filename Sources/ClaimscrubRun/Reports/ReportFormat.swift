@@ -97,7 +97,8 @@ func appendJSONString(_ text: String, into out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
 }
 
-func jsonString(_ text: String) -> String {
+/// `text` as a JSON string literal, quotes included.
+public func jsonString(_ text: String) -> String {
     var out: [UInt8] = []
     appendJSONString(text, into: &out)
     return String(decoding: out, as: UTF8.self)
