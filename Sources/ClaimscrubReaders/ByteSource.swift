@@ -1,4 +1,5 @@
 import CZlib
+public import Synchronization
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
@@ -12,6 +13,8 @@ public final class ByteSource {
     private var fd: Int32 = -1
     private var gz: gzFile?
     public private(set) var bytesRead: Int64 = 0
+    /// Bytes read by every source of the process, for the progress line.
+    public static let totalBytesRead = Atomic<Int64>(0)
 
     /// Opens `path` for reading; `.gz` names are decompressed.
     public init(path: String) throws(InputError) {
@@ -51,6 +54,7 @@ public final class ByteSource {
                 throw InputError(path: path, message: "cannot read: \(text)")
             }
             bytesRead += Int64(n)
+            ByteSource.totalBytesRead.add(Int64(n), ordering: .relaxed)
             return Int(n)
         }
         while true {
@@ -60,6 +64,7 @@ public final class ByteSource {
                 throw InputError(path: path, message: "cannot read: \(String(cString: strerror(errno)))")
             }
             bytesRead += Int64(n)
+            ByteSource.totalBytesRead.add(Int64(n), ordering: .relaxed)
             return n
         }
     }

@@ -75,7 +75,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let loaded = try loadCodeSets(codesets)
         let mapping = try csvColumns.map(readMapping) ?? CSVColumnMapping()
-        let options = RunOptions(
+        var options = RunOptions(
             inputs: inputs,
             format: InputFormat(rawValue: format),
             asOf: try asOf.map { try parseDate($0, option: "--as-of") } ?? today(),
@@ -88,6 +88,8 @@ struct Run: ParsableCommand {
             arguments: Array(CommandLine.arguments.dropFirst()),
             writeHTML: !noHTML
         )
+        // auto: only when stderr is a terminal; --quiet silences it too.
+        options.showProgress = !quiet && (progress == "always" || (progress == "auto" && isatty(STDERR_FILENO) == 1))
         SignalCleanup.shared.install()
         let outcome = RunJob.run(options, codeSets: loaded)
         if outcome.status == ExitStatus.success || outcome.status == ExitStatus.dataError || outcome.status == ExitStatus.noInput {

@@ -73,6 +73,22 @@ func temporaryFolder() -> URL {
         #expect(summary.contains("\"lines\": 1,\n  \"rejects\": 1,"))
     }
 
+    @Test func theProgressLineGoesToStderrOnlyWhenAsked() throws {
+        let folder = temporaryFolder()
+        let batch = folder.appendingPathComponent("batch.csv").path
+        #expect(try runClaimscrub(["generate", "--lines", "30000", "--seed", "4", "--out", batch]).status == 0)
+        let drawn = try runClaimscrub(["run", batch, "--progress", "always", "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("a").path])
+        #expect(drawn.stdout.isEmpty)
+        #expect(drawn.stderr.contains("\r["))
+        #expect(drawn.stderr.contains(" of "))
+        #expect(drawn.stderr.contains("claims/s  ETA "))
+        // stderr is a pipe here, so `auto` (the default) draws nothing; --quiet silences `always`.
+        let auto = try runClaimscrub(["run", batch, "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("b").path])
+        #expect(!auto.stderr.contains("\r"))
+        let quiet = try runClaimscrub(["run", batch, "--progress", "always", "--quiet", "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("c").path])
+        #expect(quiet.stderr.isEmpty)
+    }
+
     @Test func memberIDsAndDiagnosesStayOutOfStderrAndReports() throws {
         let out = temporaryFolder().appendingPathComponent("run")
         let result = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path])

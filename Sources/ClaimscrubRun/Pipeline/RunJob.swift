@@ -157,6 +157,17 @@ public enum RunJob {
         }
         starting.start()
 
+        var progress: ProgressLine?
+        if options.showProgress {
+            let sizes = inputs.reduce(Int64(0)) { total, input in
+                let attributes = try? FileManager.default.attributesOfItem(atPath: input.path)
+                return total + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
+            }
+            progress = ProgressLine(totalBytes: sizes, started: started)
+            progress?.start()
+        }
+        defer { progress?.stop() }
+
         let jobs = max(1, options.jobs)
         for queue in queues {
             while let work = queue.pop() {
@@ -180,6 +191,7 @@ public enum RunJob {
                         writtenRejects += chunk.rejectRows
                         counts.merge(chunk.counts)
                     }
+                    progress?.claimsDone.store(counts.claims, ordering: .relaxed)
                 }
             }
         }

@@ -17,6 +17,8 @@ public struct RunOptions: Sendable {
     public var writeHTML: Bool
     /// The command line after `claimscrub`, for the manifest.
     public var arguments: [String]
+    /// Draw the progress line on stderr (`--progress`, resolved against the terminal).
+    public var showProgress: Bool = false
 
     public init(
         inputs: [String], format: InputFormat?, asOf: CalendarDate, jobs: Int, reportFormat: ReportFormat,
