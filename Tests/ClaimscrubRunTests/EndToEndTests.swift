@@ -167,6 +167,47 @@ func temporaryFolder() -> URL {
         #expect(reports[0] == reports[2], "CSV and XML differ")
     }
 
+    @Test(arguments: ["csv", "x12", "xml"])
+    func gzippedInputsGiveTheSameRowsAsPlainOnes(format: String) throws {
+        let folder = temporaryFolder()
+        let plain = folder.appendingPathComponent("batch.\(format)").path
+        #expect(try runClaimscrub(["generate", "--lines", "500", "--seed", "8", "--format", format, "--out", plain]).status == 0)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-k", plain]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(gzip.terminationStatus == 0)
+        var rows: [[String]] = []
+        for input in [plain, plain + ".gz"] {
+            let out = folder.appendingPathComponent(input.hasSuffix(".gz") ? "run-gz" : "run-plain")
+            let result = try runClaimscrub(["run", input, "--as-of", "2026-11-23", "--out", out.path])
+            #expect(result.status == 0 || result.status == 65)
+            rows.append(try ["accept.csv", "deny.csv", "pend.csv"].flatMap { name in
+                try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+                    .split(separator: "\n").map { withoutSource($0, column: 2) }
+            })
+        }
+        #expect(rows[0].count == 503)
+        #expect(rows[0] == rows[1])
+    }
+
+    @Test func explainJSONNamesThePolicyVersionSectionAndEveryReason() throws {
+        let result = try runClaimscrub([
+            "explain", "--payer", "COHERE", "--code", "22513", "--dos", "2024-05-20", "--dx", "M80.08XA", "--dx", "O09.90",
+            "--as-of", "2026-11-23", "--json",
+        ])
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(object?["decision"] as? String == "DENY")
+        let consulted = object?["consulted"] as? [String: Any]
+        #expect(consulted?["policy_id"] as? String == "cohere-kyphoplasty-vertebroplasty")
+        #expect(consulted?["policy_version"] as? String == "1.0")
+        let reasons = (object?["reasons"] as? [[String: Any]])?.compactMap { $0["reason"] as? String }
+        #expect(reasons == ["CONTRAINDICATED", "PRIOR_AUTH_MISSING"])
+        #expect((object?["reasons"] as? [[String: Any]])?.first?["carc"] as? String == "50")
+    }
+
     @Test func theBuiltInCodeSetsTravelWithACopiedExecutable() throws {
         let folder = temporaryFolder()
         let copy = folder.appendingPathComponent("claimscrub")
