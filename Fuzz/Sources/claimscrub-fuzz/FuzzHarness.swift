@@ -33,9 +33,7 @@ enum FuzzHarness {
     static let codeSetPaths = ["registry.yaml", "diagnosis-lists.yaml", "payers.yaml", "policies/fuzz.yaml"]
 
     static func run(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if plant, bytes.starts(with: "PLANT".utf8) {
-            fatalError("planted crash (CLAIMSCRUB_FUZZ_PLANT=1)")
-        }
+        if plant { plantedCrash(bytes) }
         switch target {
         case .codesets:
             loadCodeSets(bytes)
@@ -43,6 +41,17 @@ enum FuzzHarness {
             guard writeScratch(bytes) else { fatalError("cannot write \(scratchPath)") }
             readAll(size: bytes.count)
         }
+    }
+
+    /// One branch per byte, so that coverage leads the fuzzer to the crash as it would to
+    /// a real bug behind a few checks (a single multi-byte compare gives it no gradient).
+    private static func plantedCrash(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count >= 5, bytes[0] == UInt8(ascii: "P") else { return }
+        guard bytes[1] == UInt8(ascii: "L") else { return }
+        guard bytes[2] == UInt8(ascii: "A") else { return }
+        guard bytes[3] == UInt8(ascii: "N") else { return }
+        guard bytes[4] == UInt8(ascii: "T") else { return }
+        fatalError("planted crash (CLAIMSCRUB_FUZZ_PLANT=1)")
     }
 
     /// Reads the scratch file to its end; a reader that yields more items than the input
