@@ -5,7 +5,11 @@ let package = Package(
     name: "claimscrub",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "claimscrub", targets: ["claimscrub"])
+        .executable(name: "claimscrub", targets: ["claimscrub"]),
+        // For the fuzz harnesses in Fuzz/, a separate package.
+        .library(name: "ClaimscrubCore", targets: ["ClaimscrubCore"]),
+        .library(name: "ClaimscrubReaders", targets: ["ClaimscrubReaders"]),
+        .library(name: "ClaimscrubRun", targets: ["ClaimscrubRun"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

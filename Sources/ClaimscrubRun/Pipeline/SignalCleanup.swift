@@ -6,7 +6,8 @@ import Synchronization
 #endif
 
 /// Removes the temporary run folder when SIGINT or SIGTERM stops a run, then exits
-/// 130 or 143, so that an interrupted run leaves nothing that looks finished.
+/// 130 or 143, so that an interrupted run leaves nothing that looks finished; and
+/// ignores SIGXFSZ, so that exceeding a file-size limit is a write error (exit 74).
 public final class SignalCleanup: Sendable {
     public static let shared = SignalCleanup()
     private let folder = Mutex<String?>(nil)
@@ -16,6 +17,9 @@ public final class SignalCleanup: Sendable {
     /// Starts listening; the handlers run on a global queue while the run works.
     /// Call once, from the main thread, before the run starts.
     public func install() {
+        // A file-size limit (or some full-disk setups) sends SIGXFSZ, whose default kills the
+        // run and leaves the temporary folder; ignored, the write fails with EFBIG -> exit 74.
+        signal(SIGXFSZ, SIG_IGN)
         for (signalNumber, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
