@@ -208,6 +208,24 @@ func temporaryFolder() -> URL {
         #expect((object?["reasons"] as? [[String: Any]])?.first?["carc"] as? String == "50")
     }
 
+    @Test func aSyntaxErrorAndOverlappingVersionsStopTheRunAtStart() throws {
+        let folder = temporaryFolder().appendingPathComponent("codesets")
+        try FileManager.default.copyItem(at: packageRoot().appendingPathComponent("codesets"), to: folder)
+        let molina = folder.appendingPathComponent("policies/molina-intervertebral-stabilization.yaml")
+        var text = try String(contentsOf: molina, encoding: .utf8)
+        text = text.replacingOccurrences(of: "    effective_from: 2022-10-12", with: "    effective_from: 2022-01-01")
+        try text.write(to: molina, atomically: true, encoding: .utf8)
+        let payers = folder.appendingPathComponent("payers.yaml")
+        try (try String(contentsOf: payers, encoding: .utf8) + "  - id: [unclosed\n").write(to: payers, atomically: true, encoding: .utf8)
+        let result = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--codesets", folder.path, "--out", temporaryFolder().appendingPathComponent("r").path])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("policies/molina-intervertebral-stabilization.yaml:"))
+        #expect(result.stderr.contains("error: version 2022-10-12 of policy molina-intervertebral-stabilization overlaps version 2019-09-18"))
+        #expect(result.stderr.contains("payers.yaml:"))
+        #expect(result.stderr.contains("error: YAML syntax:"))
+        #expect(result.stderr.contains("the code sets are invalid"))
+    }
+
     @Test func theBuiltInCodeSetsTravelWithACopiedExecutable() throws {
         let folder = temporaryFolder()
         let copy = folder.appendingPathComponent("claimscrub")
