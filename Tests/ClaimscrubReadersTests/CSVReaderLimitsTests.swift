@@ -186,17 +186,6 @@ import Testing
 /// Random damage to a valid file never crashes or hangs the reader, and every row the
 /// scanner finds comes out once: as a service line or as a reject at its start line.
 @Suite struct CSVReaderMutationTests {
-    /// SplitMix64: small, deterministic, good enough to pick mutations.
-    private struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     private static let base = CSVInput.file([
         CSVInput.row([.claimID: "C1", .lineNumber: "1", .claimType: "P", .modifiers: "25|59", .units: "2"]),
@@ -212,7 +201,7 @@ import Testing
         UInt8(ascii: " "), UInt8(ascii: "a"), UInt8(ascii: "1"),
     ]
 
-    private static func mutate(_ input: [UInt8], using random: inout SeededGenerator) -> [UInt8] {
+    private static func mutate(_ input: [UInt8], using random: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &random)
@@ -253,7 +242,7 @@ import Testing
     }
 
     @Test func mutatedFilesAreReadCompletely() throws {
-        var random = SeededGenerator(state: 20_240_501)
+        var random = SplitMix64(seed: 20_240_501)
         let original = Array(Self.base.utf8)
         var totals = (lines: 0, rowRejects: 0, fileRejects: 0)
         for iteration in 0..<300 {

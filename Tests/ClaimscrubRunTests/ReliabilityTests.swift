@@ -1,3 +1,4 @@
+import ClaimscrubCore
 import Foundation
 import Synchronization
 import Testing
@@ -41,7 +42,7 @@ import Testing
         #expect(wholeStatus == .exited(65) || wholeStatus == .exited(0))
         let typical = Date().timeIntervalSince(timed)
 
-        var random = SplitMix(seed: 9)
+        var random = SplitMix64(seed: 9)
         var finished = 0, leftovers = 0
         for attempt in 0..<8 {
             let out = folder.appendingPathComponent("run-\(attempt)")
@@ -378,15 +379,3 @@ private final class StartedRun {
     }
 }
 
-/// A small seeded generator: the kill delays repeat from run to run.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -323,36 +323,6 @@ public struct BatchGenerator: Sendable {
     }
 }
 
-/// SplitMix64 (Steele, Lea and Flood): tiny, fast, and the same stream on every platform.
-struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..<bound` (bound > 0); Lemire's multiply-shift, bias negligible here.
-    mutating func below(_ bound: Int) -> Int {
-        precondition(bound > 0)
-        return Int(next().multipliedFullWidth(by: UInt64(bound)).high)
-    }
-
-    mutating func chance(_ probability: Double) -> Bool {
-        Double(next() >> 11) * 0x1.0p-53 < probability
-    }
-
-    mutating func pick<T>(_ values: [T]) -> T {
-        values[below(values.count)]
-    }
-}
 
 // MARK: - Writing a whole batch
 
@@ -491,5 +461,16 @@ enum BatchText {
     static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+}
+
+extension SplitMix64 {
+    /// True with `probability`.
+    mutating func chance(_ probability: Double) -> Bool {
+        Double(next() >> 11) * 0x1.0p-53 < probability
+    }
+
+    mutating func pick<T>(_ values: [T]) -> T {
+        values[below(values.count)]
     }
 }
