@@ -126,9 +126,6 @@ public enum DataIssue: Sendable, Hashable {
     case extraFields
     /// A qualifier or component the format does not allow here (X12 SV101-1 not `HC`, say).
     case unsupportedQualifier
-    /// Diagnoses whose X12 qualifier names the other code set than the date of service needs.
-    case wrongCodeSet
-    case notSupportedByFormat(String)
     /// A complete phrase after the field name, e.g. "is before service_date".
     case described(String)
 }

@@ -18,10 +18,13 @@ struct ClaimContext {
     let claim: Claim
     let lines: [LineFacts]
     let levelCodes: Set<String>
+    /// Looked up once per claim: the id is trimmed and upper-cased for the match.
+    let payer: Payer?
 
     init(claim: Claim, codeSets: CodeSets) {
         self.claim = claim
         levelCodes = codeSets.levelCodes
+        payer = codeSets.payer(named: claim.payerID)
         let diagnosesValid = !claim.diagnoses.isEmpty
             && !claim.problems.contains { $0.field == .diagnosisCodes && $0.issue != .conflictsWithClaim }
         let claimPriorAuth = nonBlank(claim.priorAuth)

@@ -294,13 +294,16 @@ public struct CodeSets: Sendable {
 
     /// The payer a claim's payer id names: trimmed, ignoring case, ids and aliases.
     public func payer(named id: String) -> Payer? {
-        payerIndex[trimmed(id).uppercased()].map { payers[$0] }
+        payerIndex[id.trimmingSpaces().uppercased()].map { payers[$0] }
     }
 }
 
-func trimmed(_ text: String) -> String {
-    var scalars = Substring(text)
-    while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-    while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
-    return String(scalars)
+extension String {
+    /// Without surrounding spaces and tabs, as ids are compared (payer ids, codes).
+    public func trimmingSpaces() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
 }

@@ -64,14 +64,14 @@ public struct DecisionEngine: Sendable {
         // 8-9. Policy lookup and rules.
         var consulted: PolicyCitation?
         if let code = facts.procedureCode, let dos = facts.dateOfService,
-           let payer = codeSets.payer(named: claim.payerID) {
+           let payer = context.payer {
             let outcome = policyReasons(payer: payer, code: code, dos: dos, index: index, context: context)
             fired += outcome.reasons
             consulted = outcome.consulted
         } else if let code = facts.procedureCode, facts.dateOfService != nil, !claim.payerID.isEmpty {
             fired.append(FiredReason(
                 reason: .noEdit,
-                message: "Payer \(trimmed(claim.payerID)) has no policy set; only the code registry edits apply to \(code)."
+                message: "Payer \(claim.payerID.trimmingSpaces()) has no policy set; only the code registry edits apply to \(code)."
             ))
         } else if facts.isRevenueOnly {
             fired.append(FiredReason(
@@ -93,7 +93,7 @@ public struct DecisionEngine: Sendable {
         for problem in claim.problems { add(problem) }
         for problem in line.problems { add(problem) }
 
-        if trimmed(claim.payerID).isEmpty { add(DataProblem(.payerID, .missing)) }
+        if claim.payerID.trimmingSpaces().isEmpty { add(DataProblem(.payerID, .missing)) }
         if line.procedureCode.isEmpty {
             if !facts.isRevenueOnly { add(DataProblem(.procedureCode, .missing)) }
         } else if facts.procedureCode == nil {
@@ -159,8 +159,6 @@ public struct DecisionEngine: Sendable {
         case .conflictsWithClaim: return "\(name) differs from the claim's first line"
         case .extraFields: return "the row has values past the header's last column"
         case .unsupportedQualifier: return "\(name) has a qualifier other than HC"
-        case .wrongCodeSet: return "\(name) is not of the code set in force on the date of service"
-        case .notSupportedByFormat(let text): return "\(name) \(text)"
         case .described(let text): return "\(name) \(text)"
         }
     }
@@ -290,17 +288,13 @@ public struct DecisionEngine: Sendable {
         }
         if let last = sorted.last, let to = last.effective.to, dos >= to {
             let later = policy.versions.contains { ($0.effective.from.map { $0 >= to }) == true }
-            switch last.end {
-            case .retired?:
+            if last.end == .retired {
                 return "\(policy.name) is retired for dates of service on or after \(to); no later version is loaded."
-            case .superseded? where later:
-                return "\(policy.name) version \(last.id) ended on \(to); the version that replaced it is not known as of \(asOf)."
-            default:
-                if later {
-                    return "\(policy.name) version \(last.id) ended on \(to); the version that replaced it is not known as of \(asOf)."
-                }
-                return "\(policy.name) version \(last.id) was replaced for dates of service on or after \(to); the newer version is not loaded."
             }
+            if later {
+                return "\(policy.name) version \(last.id) ended on \(to); the version that replaced it is not known as of \(asOf)."
+            }
+            return "\(policy.name) version \(last.id) was replaced for dates of service on or after \(to); the newer version is not loaded."
         }
         return "No version of \(policy.name) is loaded for the date of service \(dos)."
     }

@@ -468,9 +468,3 @@ private func positiveInteger(_ text: String) -> Int? {
 func normalizedTypeOfBill(_ text: String) -> String {
     text.utf8.count == 3 && text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) ? "0" + text : text
 }
-
-extension String {
-    func trimmingSpaces() -> String {
-        String(decoding: trimmedBytes(Array(utf8)), as: UTF8.self)
-    }
-}

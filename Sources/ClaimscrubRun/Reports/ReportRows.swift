@@ -102,12 +102,3 @@ extension RowEncoder {
         row(ReportColumns.reject, [.text(reject.source), .text(reject.kind.rawValue), .text(reject.message), .text(reject.detail)], into: &out)
     }
 }
-
-extension String {
-    func trimmingSpaces() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
-        return String(scalars)
-    }
-}
