@@ -226,6 +226,57 @@ func temporaryFolder() -> URL {
         #expect(result.stderr.contains("the code sets are invalid"))
     }
 
+    @Test func codesetsShowListsPayersPoliciesVersionsListsAndCodes() throws {
+        let result = try runClaimscrub(["codesets", "show"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("  KPWA  Kaiser Permanente Washington: kpwa-vertebroplasty-kyphoplasty"))
+        #expect(result.stdout.contains("    version 2024-06-15: effective 2024-06-15 to 2024-11-01 (exclusive), published 2024-06-15, 5 rules"))
+        #expect(result.stdout.contains("    version until-2025-01-27: effective (open) to 2025-01-27 (exclusive), published not stated, 1 rules"))
+        #expect(result.stdout.contains("  lcd_group2_fracture: M8458XA, M8458XS"))
+        #expect(result.stdout.contains("  22520  (open) to 2015-01-01"))
+    }
+
+    @Test func aColumnMappingFileReadsAnotherFlatLayout() throws {
+        let folder = temporaryFolder()
+        let batch = folder.appendingPathComponent("export.csv")
+        try Data("""
+        ClaimNo,Line,Payer,Code,DOS,dx1,dx2,dx3
+        E-1,1,COHERE,22513,2024-05-20,,M80.08XA,O09.90
+        E-1,2,COHERE,22515,2024-05-20,,,
+        """.utf8).write(to: batch)
+        let mapping = folder.appendingPathComponent("columns.yaml")
+        try Data("""
+        claim_id: ClaimNo
+        line_number: Line
+        payer_id: Payer
+        procedure_code: Code
+        service_date: DOS
+        diagnosis_codes: [dx1, dx2, dx3]
+        """.utf8).write(to: mapping)
+        let out = folder.appendingPathComponent("run")
+        let result = try runClaimscrub(["run", batch.path, "--csv-columns", mapping.path, "--as-of", "2026-11-23", "--out", out.path])
+        #expect(result.status == 0)
+        let deny = try String(contentsOf: out.appendingPathComponent("deny.csv"), encoding: .utf8)
+        // dx2 and dx3 are joined in order: O09.90 (pregnancy) is an absolute contraindication.
+        #expect(deny.contains("E-1,1,\(batch.path):2,COHERE,commercial,professional,2024-05-20,22513,,1,DENY,CONTRAINDICATED|PRIOR_AUTH_MISSING,50,"))
+        let unknown = try runClaimscrub(["run", batch.path, "--csv-columns", mapping.path + ".missing", "--out", folder.appendingPathComponent("r2").path])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("--csv-columns: cannot read"))
+    }
+
+    @Test func jsonLinesRowsCarryNumbersForLineNumbersAndUnits() throws {
+        let out = temporaryFolder().appendingPathComponent("run")
+        let result = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--report-format", "jsonl", "--as-of", "2026-11-23", "--out", out.path])
+        #expect(result.status == 0)
+        let accept = try String(contentsOf: out.appendingPathComponent("accept.jsonl"), encoding: .utf8)
+        let first = accept.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix("{\"claim_id\":\"CLM-001\",\"line_number\":1,\"source\":\"Fixtures/sample-batch.csv:2\","))
+        #expect(first.contains("\"units\":1,\"decision\":\"ACCEPT\""))
+        let claims = try String(contentsOf: out.appendingPathComponent("claims.jsonl"), encoding: .utf8)
+        #expect(claims.contains("\"lines\":2,\"accepted\":2,\"denied\":0,\"pended\":0,\"decision\":\"ACCEPT\"}"))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("accept.csv").path))
+    }
+
     @Test func theBuiltInCodeSetsTravelWithACopiedExecutable() throws {
         let folder = temporaryFolder()
         let copy = folder.appendingPathComponent("claimscrub")
