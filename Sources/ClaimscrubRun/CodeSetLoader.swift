@@ -376,7 +376,9 @@ public struct CodeSetLoader {
             var message = "\(yamlError)"
             switch yamlError {
             case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-                line = mark.line
+                // libyaml marks a problem at the end of input one line past a last line that
+                // has no line end: name the last line instead.
+                line = min(mark.line, yamlLineCount(file.text))
                 message = "YAML syntax: \(problem)"
             default:
                 break
@@ -466,6 +468,17 @@ public struct CodeSetLoader {
         }
         return range
     }
+}
+
+/// Lines as YAML counts them: LF, CR LF and a lone CR each end one.
+private func yamlLineCount(_ text: String) -> Int {
+    var lines = 1
+    var previous: UInt8 = 0
+    for byte in text.utf8 {
+        if byte == 0x0D || (byte == 0x0A && previous != 0x0D) { lines += 1 }
+        previous = byte
+    }
+    return lines
 }
 
 private func overlaps(_ a: DateRange, _ b: DateRange) -> Bool {

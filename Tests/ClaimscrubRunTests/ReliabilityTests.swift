@@ -1,4 +1,5 @@
 import ClaimscrubCore
+import ClaimscrubRun
 import Foundation
 import Synchronization
 import Testing
@@ -68,6 +69,86 @@ import Testing
         #expect(finished < 8, "every run finished before its kill (typical run \(typical) s)")
         // Expected: SIGKILL cannot be caught, so each kill mid-run leaves its .partial-PID folder.
         print("kill loop: typical run \(typical) s, \(finished) finished, \(leftovers) .partial folders left behind")
+    }
+
+    @Test func aSIGTERMAtAnyMomentLeavesAFinishedRunOrNothing() throws {
+        let batch = try LargeBatch.path(lines: 20_000)
+        let folder = temporaryFolder()
+        let timed = Date()
+        let whole = try StartedRun(arguments: ["run", batch, "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("whole").path])
+        let wholeStatus = whole.wait(seconds: 120)
+        #expect(wholeStatus == .exited(65) || wholeStatus == .exited(0))
+        let typical = Date().timeIntervalSince(timed)
+        let oldManifest = try Data(contentsOf: folder.appendingPathComponent("whole/manifest.json"))
+
+        var random = SplitMix64(seed: 143)
+        var stopped = 0, finished = 0, early = 0
+        for attempt in 0..<12 {
+            let out = folder.appendingPathComponent("run-\(attempt)")
+            // Every third run replaces a finished run (--overwrite): the old one is moved
+            // aside and removed inside the step a signal waits for.
+            let overwrite = attempt % 3 == 2
+            if overwrite { try FileManager.default.copyItem(at: folder.appendingPathComponent("whole"), to: out) }
+            // Spread over the whole run and a little past it, so that some land in the final rename.
+            let delay = typical * Double(random.next() % 1200) / 1000
+            let child = try StartedRun(arguments: ["run", batch, "--as-of", "2026-11-23", "--out", out.path] + (overwrite ? ["--overwrite"] : []))
+            usleep(useconds_t(delay * 1_000_000))
+            kill(child.pid, SIGTERM)
+            let status = child.wait(seconds: 60)
+            switch status {
+            case .exited(143):
+                stopped += 1
+                if overwrite {
+                    // Stopped before its rename: the old run is still in place, untouched.
+                    #expect(try Data(contentsOf: out.appendingPathComponent("manifest.json")) == oldManifest, "attempt \(attempt)")
+                    try assertVerifiable(runFolder: out)
+                } else {
+                    #expect(!FileManager.default.fileExists(atPath: out.path), "attempt \(attempt): exit 143, yet --out exists")
+                }
+            case wholeStatus:
+                finished += 1
+                try assertVerifiable(runFolder: out)
+                // The new run, not the old one: its manifest records this command line.
+                let manifest = try String(contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
+                #expect(manifest.contains(jsonString(out.path)), "attempt \(attempt): --out holds another run")
+            case .signalled(SIGTERM):
+                // Before the handler was installed (the executable still starting): nothing written yet.
+                early += 1
+                #expect(overwrite || !FileManager.default.fileExists(atPath: out.path), "attempt \(attempt)")
+            default:
+                Issue.record("attempt \(attempt): SIGTERM after \(delay) s gave \(status): \(child.stderr())")
+            }
+            let siblings = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("run-\(attempt).") }
+            #expect(siblings.isEmpty, "attempt \(attempt): left \(siblings)")
+        }
+        #expect(stopped > 0, "no SIGTERM landed inside a run (typical run \(typical) s)")
+        print("SIGTERM loop: typical run \(typical) s, \(stopped) stopped (143), \(finished) finished, \(early) before the handler")
+    }
+
+    @Test func aSignalAfterTheRenameLeavesTheFinishedRunAndItsStatus() throws {
+        // The old run at --out carries 20,000 extra files, so that removing it (after the new
+        // run is renamed into place) takes long enough to signal the run then.
+        let out = temporaryFolder().appendingPathComponent("run")
+        let first = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path])
+        #expect(first.status == 0)
+        let bulk = out.appendingPathComponent("bulk")
+        try FileManager.default.createDirectory(at: bulk, withIntermediateDirectories: false)
+        for index in 0..<20_000 {
+            _ = FileManager.default.createFile(atPath: bulk.appendingPathComponent("f\(index)").path, contents: nil)
+        }
+        let child = try StartedRun(arguments: ["run", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path, "--overwrite"])
+        let aside = out.path + ".old-\(child.pid)"
+        let seen = waitUntil(seconds: 30) { FileManager.default.fileExists(atPath: aside) }
+        kill(child.pid, SIGTERM)
+        let status = child.wait(seconds: 60)
+        #expect(seen, "the old run was never seen moved aside")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("manifest.json").path))
+        #expect(!FileManager.default.fileExists(atPath: bulk.path), "--out still holds the old run")
+        // The run was in place when the signal came: it stands, with its own status.
+        #expect(status == .exited(0), "stderr: \(child.stderr())")
+        try assertVerifiable(runFolder: out)
+        #expect(!FileManager.default.fileExists(atPath: aside), "the old run was left beside --out")
+        #expect(!FileManager.default.fileExists(atPath: out.path + ".partial-\(child.pid)"))
     }
 
     // MARK: - Full disk
@@ -211,6 +292,36 @@ func assertFinished(runFolder: URL) throws {
         let name = report["file"] as? String ?? "?"
         #expect(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent(name).path), "\(name) is listed but missing")
     }
+}
+
+/// A finished run folder whose every listed report has the SHA-256 the manifest gives
+/// (checked with coreutils' sha256sum, apart from the code under test), and nothing else
+/// but timing.json and the manifest.
+func assertVerifiable(runFolder: URL) throws {
+    let data = try Data(contentsOf: runFolder.appendingPathComponent("manifest.json"))
+    let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let reports = try #require(manifest["reports"] as? [[String: String]])
+    #expect(!reports.isEmpty)
+    let names = reports.compactMap { $0["file"] }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = names
+    process.currentDirectoryURL = runFolder
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(runFolder.path): a listed report is missing")
+    let actual = Dictionary(output.split(separator: "\n").map { line in
+        (String(line.split(separator: " ", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces), String(line.prefix(64)))
+    }, uniquingKeysWith: { first, _ in first })
+    for report in reports {
+        let name = report["file"] ?? "?"
+        #expect(actual[name] == report["sha256"], "\(runFolder.lastPathComponent)/\(name): the SHA-256 differs from the manifest's")
+    }
+    let present = Set(try FileManager.default.contentsOfDirectory(atPath: runFolder.path))
+    #expect(present == Set(names + ["manifest.json", "timing.json"]), "\(runFolder.path) holds \(present.sorted())")
 }
 
 /// summary.json's lines equal the rows of accept/deny/pend.csv, and its rejects the rows of rejects.csv.
