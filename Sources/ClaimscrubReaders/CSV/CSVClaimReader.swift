@@ -234,7 +234,7 @@ public struct CSVClaimRows: Sendable {
             birthDate = CalendarDate(birthText)
             if birthDate == nil { problems.append(DataProblem(.patientBirthDate, .invalid)) }
         }
-        let sex = values[.patientSex].uppercased()
+        let sex = values[.patientSex].uppercasedIfNeeded()
         if !sex.isEmpty && !["F", "M", "U"].contains(sex) { problems.append(DataProblem(.patientSex, .invalid)) }
         return Claim(
             id: id,
@@ -248,7 +248,7 @@ public struct CSVClaimRows: Sendable {
             patientSex: nonEmpty(sex),
             placeOfService: nonEmpty(values[.placeOfService]),
             typeOfBill: nonEmpty(normalizedTypeOfBill(values[.typeOfBill])),
-            diagnoses: splitList(values[.diagnosisCodes]).map { Diagnosis(code: $0.uppercased()) },
+            diagnoses: splitList(values[.diagnosisCodes]).map { Diagnosis(code: $0.uppercasedIfNeeded()) },
             problems: problems
         )
     }
@@ -262,7 +262,7 @@ public struct CSVClaimRows: Sendable {
         } else if number == nil {
             problems.append(DataProblem(.lineNumber, .invalid))
         }
-        let modifiers = splitList(values[.modifiers]).map { $0.uppercased() }
+        let modifiers = splitList(values[.modifiers]).map { $0.uppercasedIfNeeded() }
         if modifiers.count > 4 || modifiers.contains(where: { $0.utf8.count != 2 }) {
             problems.append(DataProblem(.modifiers, .invalid))
         }
@@ -297,7 +297,7 @@ public struct CSVClaimRows: Sendable {
             source: source,
             lineNumberText: numberText,
             lineNumber: number,
-            procedureCode: values[.procedureCode].uppercased(),
+            procedureCode: values[.procedureCode].uppercasedIfNeeded(),
             modifiers: modifiers,
             units: units,
             unitsText: unitsText.isEmpty ? "1" : unitsText,
@@ -407,13 +407,13 @@ private struct ClaimLevelValues {
             }
         }
         switch field {
-        case .claimType: return ClaimType(code: text)?.rawValue ?? text.uppercased()
-        case .lineOfBusiness: return LineOfBusiness(code: text)?.rawValue ?? text.uppercased()
-        case .payerID, .patientSex: return text.uppercased()
+        case .claimType: return ClaimType(code: text)?.rawValue ?? text.uppercasedIfNeeded()
+        case .lineOfBusiness: return LineOfBusiness(code: text)?.rawValue ?? text.uppercasedIfNeeded()
+        case .payerID, .patientSex: return text.uppercasedIfNeeded()
         case .patientBirthDate: return CalendarDate(text)?.description ?? text
         case .typeOfBill: return normalizedTypeOfBill(text)
         case .diagnosisCodes:
-            return splitList(text).map { Diagnosis(code: $0.uppercased()).key }.joined(separator: "|")
+            return splitList(text).map { Diagnosis(code: $0.uppercasedIfNeeded()).key }.joined(separator: "|")
         default: return text
         }
     }
@@ -443,6 +443,11 @@ func trimmedBytes(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
 
 private func splitList(_ text: String) -> [String] {
     guard !text.isEmpty else { return [] }
+    // Most cells hold one trimmed item: no bytes to copy.
+    if let first = text.utf8.first, let last = text.utf8.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09,
+       !text.utf8.contains(UInt8(ascii: "|")) {
+        return [text]
+    }
     var items: [String] = []
     var utf8 = Array(text.utf8)[...]
     while true {
@@ -459,9 +464,16 @@ private func splitList(_ text: String) -> [String] {
 private func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 
 private func positiveInteger(_ text: String) -> Int? {
-    guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-          let value = Int(text), value > 0 else { return nil }
-    return value
+    var text = text
+    return text.withUTF8 { bytes in
+        guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 48 && byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value > 0 ? value : nil
+    }
 }
 
 /// `131` -> `0131`; other values as given (the engine checks the shape).
