@@ -32,6 +32,8 @@ struct Diff: ParsableCommand {
     var out: String
 
     func run() throws {
+        // SIGINT or SIGTERM removes the sort's scratch folder before exiting.
+        SignalCleanup.shared.install()
         do {
             let summary = try RunDiff.run(runA, runB, outFolder: out)
             print("compared \(summary.linesA) lines with \(summary.linesB): \(summary.changed) changed, \(summary.onlyInA) only in \(runA), \(summary.onlyInB) only in \(runB); changes are in \(out)")
