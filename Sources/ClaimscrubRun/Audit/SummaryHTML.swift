@@ -8,6 +8,8 @@ struct SummaryHTML {
     static let barLimit = 25
 
     var counts: RunCounts
+    /// The leading payers and codes, from `RunCounts.writeSummary` (the tallies end there).
+    var leaders: SummaryLeaders
     var codeSets: CodeSets
     var asOf: CalendarDate
     var inputs: Int
@@ -32,9 +34,9 @@ struct SummaryHTML {
         page.paragraph("Rejects (input that could not be attributed to a claim line, listed in the rejects report): \(counts.rejects). Lines with INVALID_DATA: \(counts.invalidDataLines).")
 
         page.heading("Decisions by payer")
-        page.barChart(title: "Service lines by payer and decision", series: HTMLPage.decisionColours, bars: Self.bars(counts.linesByPayer))
+        page.barChart(title: "Service lines by payer and decision", series: HTMLPage.decisionColours, bars: Self.bars(leaders.payers))
         page.heading("Decisions by procedure code")
-        page.barChart(title: "Service lines by procedure code and decision", series: HTMLPage.decisionColours, bars: Self.bars(counts.linesByProcedureCode))
+        page.barChart(title: "Service lines by procedure code and decision", series: HTMLPage.decisionColours, bars: Self.bars(leaders.procedureCodes))
 
         page.heading("Top reasons")
         let reasons = counts.linesByReason.sorted { Self.precedes(($0.key, $0.value), ($1.key, $1.value)) }
@@ -74,12 +76,10 @@ struct SummaryHTML {
     }
 
     /// The largest entries by lines (ties by name), the rest folded into `(other)`.
-    static func bars(_ tallies: [String: DecisionTally]) -> [(label: String, values: [Int])] {
-        let sorted = tallies.sorted { precedes(($0.key, $0.value.total), ($1.key, $1.value.total)) }
-        var bars = sorted.prefix(barLimit).map { (label: $0.key.isEmpty ? "(blank)" : $0.key, values: [$0.value.accept, $0.value.pend, $0.value.deny]) }
-        if sorted.count > barLimit {
-            let rest = sorted[barLimit...].reduce(DecisionTally()) { $0 + $1.value }
-            bars.append((label: "(other)", values: [rest.accept, rest.pend, rest.deny]))
+    static func bars(_ tallies: LeadingTallies) -> [(label: String, values: [Int])] {
+        var bars = tallies.leading.prefix(barLimit).map { (label: $0.key.isEmpty ? "(blank)" : $0.key, values: [$0.tally.accept, $0.tally.pend, $0.tally.deny]) }
+        if tallies.distinct > barLimit {
+            bars.append((label: "(other)", values: [tallies.rest.accept, tallies.rest.pend, tallies.rest.deny]))
         }
         return bars
     }

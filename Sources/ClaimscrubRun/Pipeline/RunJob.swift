@@ -40,11 +40,13 @@ public enum RunJob {
             let parent = (outDir as NSString).deletingLastPathComponent
             if !parent.isEmpty { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
             try? fm.removeItem(atPath: temporary)
-            try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false)
         } catch {
             return failure(ExitStatus.ioError, "\(outDir): error: cannot create the output folder")
         }
-        SignalCleanup.shared.track(temporary)
+        // Created and tracked in one step: a signal never leaves it behind.
+        guard SignalCleanup.shared.createFolder(temporary) else {
+            return failure(ExitStatus.ioError, "\(outDir): error: cannot create the output folder")
+        }
         defer { SignalCleanup.shared.track(nil) }
 
         let outcome: RunOutcome
@@ -57,19 +59,10 @@ public enum RunJob {
         if outcome.status == ExitStatus.software {
             return outcome
         }
-        // Move the finished folder into place; an old run is moved aside first.
-        let aside = outDir + ".old-\(getpid())"
-        if fm.fileExists(atPath: outDir) {
-            guard rename(outDir, aside) == 0 else {
-                try? fm.removeItem(atPath: temporary)
-                return failure(ExitStatus.ioError, "\(outDir): error: cannot move the old run aside")
-            }
+        // Move the finished folder into place (an old run is moved aside first), signals held off.
+        if let message = SignalCleanup.shared.place(temporary, at: outDir) {
+            return failure(ExitStatus.ioError, message)
         }
-        guard rename(temporary, outDir) == 0 else {
-            try? fm.removeItem(atPath: temporary)
-            return failure(ExitStatus.ioError, "\(outDir): error: cannot rename the finished run into place")
-        }
-        try? fm.removeItem(atPath: aside)
         return outcome
     }
 
@@ -124,7 +117,7 @@ public enum RunJob {
             }
         }
 
-        var counts = RunCounts()
+        var counts = RunCounts(spillFolder: folder + "/.summary-spill")
         var unreadable = !missing.isEmpty
         var writtenLines = 0
         var writtenRejects = 0
@@ -189,7 +182,7 @@ public enum RunJob {
                         try rejects.write(chunk.rejects)
                         writtenLines += chunk.lineRows
                         writtenRejects += chunk.rejectRows
-                        counts.merge(chunk.counts)
+                        try counts.merge(chunk.counts)
                     }
                     progress?.claimsDone.store(counts.claims, ordering: .relaxed)
                 }
@@ -204,13 +197,12 @@ public enum RunJob {
         let inputHashes = hashes.withLock { $0 }
         let totalBytes = inputs.reduce(Int64(0)) { $0 + (inputHashes[$1.path]?.bytes ?? 0) }
 
-        let summary = counts.summaryJSON(asOf: options.asOf, inputs: inputs.count + missing.count, bytes: totalBytes)
         let summaryFile = try ReportFile(directory: folder, name: "summary.json")
-        try summaryFile.write(summary)
+        let leaders = try counts.writeSummary(asOf: options.asOf, inputs: inputs.count + missing.count, bytes: totalBytes, to: summaryFile)
         reportHashes.append(("summary.json", try summaryFile.finish(fsync: options.fsync)))
         if options.writeHTML {
             let html = SummaryHTML(
-                counts: counts, codeSets: loaded.codeSets, asOf: options.asOf, inputs: inputs.count + missing.count,
+                counts: counts, leaders: leaders, codeSets: loaded.codeSets, asOf: options.asOf, inputs: inputs.count + missing.count,
                 bytes: totalBytes, codeSetsFingerprint: loaded.fingerprint
             )
             let htmlFile = try ReportFile(directory: folder, name: "summary.html")
@@ -264,6 +256,10 @@ public enum RunJob {
     /// Reads one input into batches of whole claims.
     private static func read(_ input: Input, format: InputFormat?, mapping: CSVColumnMapping, into queue: BoundedQueue<Work>) {
         let batchLines = 4_096
+        // A batch also ends after this many bytes read (by any reader: it can only end early),
+        // so that rows near the 1 MiB limit do not put gigabytes in flight.
+        let batchBytes: Int64 = 4 << 20
+        var batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
         do {
             var reader = try InputOpener.open(path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping)
             var items: [DeferredRead] = []
@@ -275,10 +271,11 @@ public enum RunJob {
                 case .item(.reject): lines += 1
                 }
                 items.append(item)
-                if lines >= batchLines {
+                if lines >= batchLines || ByteSource.totalBytesRead.load(ordering: .relaxed) - batchStart >= batchBytes {
                     queue.push(.items(items))
                     items = []
                     lines = 0
+                    batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
                 }
             }
             if var csv = reader as? CSVClaimReader {

@@ -24,7 +24,8 @@ final class ReportFile {
     init(directory: String, name: String) throws(OutputError) {
         self.name = name
         path = directory + "/" + name
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let target = path
+        fd = SignalCleanup.shared.whileWriting { open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw OutputError(path: path, message: "cannot create: \(String(cString: strerror(errno)))") }
         buffer.reserveCapacity(flushSize + 65536)
     }
@@ -45,16 +46,19 @@ final class ReportFile {
     private func flush() throws(OutputError) {
         guard !buffer.isEmpty else { return }
         hasher.update(data: buffer)
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { raw in
-                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+        // Under SignalCleanup's lock: a signal removes the run folder only between writes.
+        try SignalCleanup.shared.whileWriting { () throws(OutputError) in
+            var offset = 0
+            while offset < buffer.count {
+                let written = buffer.withUnsafeBytes { raw in
+                    Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw OutputError(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
+                }
+                offset += written
             }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw OutputError(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
-            }
-            offset += written
         }
         buffer.removeAll(keepingCapacity: true)
     }

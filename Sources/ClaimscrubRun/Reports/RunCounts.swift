@@ -1,4 +1,7 @@
 import ClaimscrubCore
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 
 /// Counts for summary.json, gathered per batch and merged in input order.
 struct RunCounts {
@@ -9,10 +12,28 @@ struct RunCounts {
     var linesByDecision: [Decision: Int] = [:]
     var claimsByDecision: [Decision: Int] = [:]
     var linesByReason: [String: Int] = [:]
-    /// By decision, for summary.html's bars; summary.json keeps only the totals.
-    var linesByPayer: [String: DecisionTally] = [:]
-    var linesByProcedureCode: [String: DecisionTally] = [:]
+    /// By decision, for summary.html's bars; summary.json keeps only the totals. Bounded
+    /// in memory: a hostile batch can name millions of payers or codes (LineTallies).
+    var linesByPayer = LineTallies()
+    var linesByProcedureCode = LineTallies()
+    /// Keys come from the loaded code sets (policy ids and versions), never from the
+    /// input, so this map stays as small as the code sets.
     var linesByPolicy: [String: Int] = [:]
+    /// The folder the run's total spills into, removed when the summary is written.
+    private var spillFolder: String?
+
+    /// summary.json's maps of payers, codes and policies keep this many entries (outputs.md).
+    static let summaryCap = 1000
+
+    /// A batch's counts: never spilled.
+    init() {}
+
+    /// The run's total: the payer and code tallies spill into `spillFolder` past `limits`.
+    init(spillFolder: String, limits: LineTallies.Limits = LineTallies.Limits()) {
+        self.spillFolder = spillFolder
+        linesByPayer = LineTallies(spillingInto: spillFolder, name: "payers", limits: limits)
+        linesByProcedureCode = LineTallies(spillingInto: spillFolder, name: "procedure-codes", limits: limits)
+    }
 
     mutating func add(claim: Claim, echo: ClaimEcho, decision: ClaimDecision) {
         claims += 1
@@ -22,15 +43,16 @@ struct RunCounts {
             linesByDecision[lineDecision.decision, default: 0] += 1
             linesByReason[lineDecision.primary.reason.rawValue, default: 0] += 1
             if lineDecision.reasons.contains(where: { $0.reason == .invalidData }) { invalidDataLines += 1 }
-            linesByPayer[echo.payerID, default: DecisionTally()].add(lineDecision.decision)
-            linesByProcedureCode[line.procedureCode, default: DecisionTally()].add(lineDecision.decision)
+            linesByPayer.add(echo.payerID, lineDecision.decision)
+            linesByProcedureCode.add(line.procedureCode, lineDecision.decision)
             if let citation = lineDecision.citation, !citation.version.isEmpty {
                 linesByPolicy["\(citation.policyID)@\(citation.version)", default: 0] += 1
             }
         }
     }
 
-    mutating func merge(_ other: RunCounts) {
+    /// Adds a batch's counts; throws only when a spill file cannot be written.
+    mutating func merge(_ other: RunCounts) throws(OutputError) {
         claims += other.claims
         lines += other.lines
         rejects += other.rejects
@@ -38,17 +60,50 @@ struct RunCounts {
         linesByDecision.merge(other.linesByDecision, uniquingKeysWith: +)
         claimsByDecision.merge(other.claimsByDecision, uniquingKeysWith: +)
         linesByReason.merge(other.linesByReason, uniquingKeysWith: +)
-        linesByPayer.merge(other.linesByPayer, uniquingKeysWith: +)
-        linesByProcedureCode.merge(other.linesByProcedureCode, uniquingKeysWith: +)
+        try linesByPayer.merge(other.linesByPayer)
+        try linesByProcedureCode.merge(other.linesByProcedureCode)
         linesByPolicy.merge(other.linesByPolicy, uniquingKeysWith: +)
     }
 
+    /// Writes summary.json to `file`; see `writeSummary(asOf:inputs:bytes:write:)`.
+    mutating func writeSummary(asOf: CalendarDate, inputs: Int, bytes: Int64, to file: ReportFile) throws(OutputError) -> SummaryLeaders {
+        try writeSummary(asOf: asOf, inputs: inputs, bytes: bytes) { (chunk: [UInt8]) throws(OutputError) in try file.write(chunk) }
+    }
+
     /// summary.json, keys in the order outputs.md gives; nothing from the clock or machine.
-    func summaryJSON(asOf: CalendarDate, inputs: Int, bytes: Int64) -> String {
+    /// Streamed through `write` in pieces, as the payer and code maps are merged from their
+    /// spill files; ends the tallies (the spill folder is removed) and returns the leading
+    /// payers and codes for summary.html.
+    mutating func writeSummary(
+        asOf: CalendarDate, inputs: Int, bytes: Int64, write: ([UInt8]) throws(OutputError) -> Void
+    ) throws(OutputError) -> SummaryLeaders {
+        var out: [UInt8] = []
+        func text(_ piece: String) throws(OutputError) {
+            out.append(contentsOf: piece.utf8)
+            if out.count >= 1 << 16 {
+                try write(out)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
         func decisions(_ counts: [Decision: Int]) -> String {
             "{\"ACCEPT\": \(counts[.accept] ?? 0), \"DENY\": \(counts[.deny] ?? 0), \"PEND\": \(counts[.pend] ?? 0)}"
         }
-        func map(_ counts: [String: Int], cap: Int?) -> String {
+        /// One map's entries as they come, `(other)` last: "{}" when there are none.
+        var first = true
+        func openMap() throws(OutputError) {
+            first = true
+            try text("{")
+        }
+        func entry(_ key: String, _ count: Int) throws(OutputError) {
+            try text(first ? "\n    " : ",\n    ")
+            first = false
+            try text(jsonString(key) + ": \(count)")
+        }
+        func closeMap(other: Int) throws(OutputError) {
+            if other > 0 { try entry("(other)", other) }
+            try text(first ? "}" : "\n  }")
+        }
+        func map(_ counts: [String: Int], cap: Int?) throws(OutputError) {
             var entries = counts.map { ($0.key, $0.value) }
             var other = 0
             if let cap, entries.count > cap {
@@ -57,11 +112,21 @@ struct RunCounts {
                 entries = Array(entries[..<cap])
             }
             entries.sort { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
-            var parts = entries.map { "\(jsonString($0.0)): \($0.1)" }
-            if other > 0 { parts.append("\"(other)\": \(other)") }
-            return parts.isEmpty ? "{}" : "{\n    " + parts.joined(separator: ",\n    ") + "\n  }"
+            try openMap()
+            for (key, count) in entries { try entry(key, count) }
+            try closeMap(other: other)
         }
-        return """
+        func tallies(_ tallies: inout LineTallies) throws(OutputError) -> LeadingTallies {
+            try openMap()
+            let (other, leaders) = try tallies.finish(cap: Self.summaryCap, leading: SummaryHTML.barLimit) { key, count throws(OutputError) in
+                try entry(key, count)
+            }
+            try closeMap(other: other)
+            return leaders
+        }
+
+        var leaders = SummaryLeaders()
+        try text("""
         {
           "as_of": "\(asOf)",
           "inputs": \(inputs),
@@ -71,12 +136,25 @@ struct RunCounts {
           "rejects": \(rejects),
           "lines_by_decision": \(decisions(linesByDecision)),
           "claims_by_decision": \(decisions(claimsByDecision)),
-          "lines_by_reason": \(map(linesByReason, cap: nil)),
-          "lines_by_payer": \(map(linesByPayer.mapValues(\.total), cap: 1000)),
-          "lines_by_procedure_code": \(map(linesByProcedureCode.mapValues(\.total), cap: 1000)),
-          "lines_by_policy": \(map(linesByPolicy, cap: 1000))
+          "lines_by_reason":
+        """)
+        try text(" ")
+        try map(linesByReason, cap: nil)
+        try text(",\n  \"lines_by_payer\": ")
+        leaders.payers = try tallies(&linesByPayer)
+        try text(",\n  \"lines_by_procedure_code\": ")
+        leaders.procedureCodes = try tallies(&linesByProcedureCode)
+        try text(",\n  \"lines_by_policy\": ")
+        try map(linesByPolicy, cap: Self.summaryCap)
+        try text("\n}\n")
+        if !out.isEmpty { try write(out) }
+        if let spillFolder {
+            try SignalCleanup.shared.whileWriting { () throws(OutputError) in
+                if rmdir(spillFolder) != 0 && errno != ENOENT {
+                    throw OutputError(path: spillFolder, message: "cannot remove: \(String(cString: strerror(errno)))")
+                }
+            }
         }
-
-        """
+        return leaders
     }
 }
