@@ -23,31 +23,31 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// Parses `YYYY-MM-DD` or `YYYYMMDD` (the two forms inputs.md allows).
-    public init?(_ text: some StringProtocol) {
-        var digits: [Int] = []
-        digits.reserveCapacity(8)
-        let utf8 = Array(text.utf8)
-        switch utf8.count {
-        case 8:
-            for byte in utf8 {
-                guard byte >= 48, byte <= 57 else { return nil }
-                digits.append(Int(byte - 48))
-            }
-        case 10:
-            for (index, byte) in utf8.enumerated() {
-                if index == 4 || index == 7 {
+    public init?(_ text: String) {
+        // Every line parses at least one date: digits are read in place, no arrays. Takes a
+        // String, not some StringProtocol: a generic called from another module is not
+        // specialised, and reading bytes through its witnesses cost ten times as much.
+        var text = text
+        let parsed: (Int, Int, Int)? = text.withUTF8 { bytes in
+            let count = bytes.count
+            guard count == 8 || count == 10 else { return nil }
+            var value = 0
+            var digits = 0
+            var year = 0, month = 0
+            for offset in 0..<count {
+                let byte = bytes[offset]
+                if count == 10 && (offset == 4 || offset == 7) {
                     guard byte == UInt8(ascii: "-") else { return nil }
                     continue
                 }
                 guard byte >= 48, byte <= 57 else { return nil }
-                digits.append(Int(byte - 48))
+                value = value * 10 + Int(byte - 48)
+                digits += 1
+                if digits == 4 { year = value; value = 0 } else if digits == 6 { month = value; value = 0 }
             }
-        default:
-            return nil
+            return (year, month, value)
         }
-        let year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
-        let month = digits[4] * 10 + digits[5]
-        let day = digits[6] * 10 + digits[7]
+        guard let (year, month, day) = parsed else { return nil }
         self.init(year: year, month: month, day: day)
     }
 
@@ -65,8 +65,40 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// `YYYY-MM-DD`.
     public var description: String {
+        guard (1...9999).contains(components.year) else { return outOfRangeDescription }
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            writeISO(into: buffer)
+            return 10
+        }
+    }
+
+    /// Appends `YYYY-MM-DD` to `out`, for report rows written as bytes.
+    public func appendISO(to out: inout [UInt8]) {
+        guard (1...9999).contains(components.year) else { return out.append(contentsOf: outOfRangeDescription.utf8) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
+            writeISO(into: buffer)
+            out.append(contentsOf: buffer)
+        }
+    }
+
+    /// Only dates built from day counts can fall outside 1...9999; they print unpadded.
+    private var outOfRangeDescription: String {
         let (y, m, d) = components
-        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+        return "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
+    }
+
+    private func writeISO(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        let (y, m, d) = components
+        buffer[0] = UInt8(48 + y / 1000)
+        buffer[1] = UInt8(48 + y / 100 % 10)
+        buffer[2] = UInt8(48 + y / 10 % 10)
+        buffer[3] = UInt8(48 + y % 10)
+        buffer[4] = UInt8(ascii: "-")
+        buffer[5] = UInt8(48 + m / 10)
+        buffer[6] = UInt8(48 + m % 10)
+        buffer[7] = UInt8(ascii: "-")
+        buffer[8] = UInt8(48 + d / 10)
+        buffer[9] = UInt8(48 + d % 10)
     }
 
     public func adding(days: Int) -> CalendarDate {
@@ -84,11 +116,6 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         default: return 31
         }
     }
-}
-
-private func pad(_ value: Int, _ width: Int) -> String {
-    let text = String(value)
-    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
 }
 
 /// A half-open range of dates: `from` inclusive, `to` exclusive; either end may be open.

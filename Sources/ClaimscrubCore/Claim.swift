@@ -4,7 +4,7 @@ public enum ClaimType: String, Sendable, Hashable, CaseIterable {
     case institutional
 
     /// `P`, `I`, or the full word, any case.
-    public init?(code text: some StringProtocol) {
+    public init?(code text: String) {
         switch text.uppercased() {
         case "P", "PROFESSIONAL": self = .professional
         case "I", "INSTITUTIONAL": self = .institutional
@@ -22,7 +22,7 @@ public enum LineOfBusiness: String, Sendable, Hashable, CaseIterable {
 
     /// One of the four words, or an X12 SBR09 claim filing indicator code (inputs.md);
     /// blank is commercial.
-    public init?(code raw: some StringProtocol) {
+    public init?(code raw: String) {
         let text = raw.uppercased()
         if let word = LineOfBusiness(rawValue: text.lowercased()) {
             self = word
@@ -60,7 +60,16 @@ public struct Diagnosis: Sendable, Hashable {
 
     /// The code without its dot, for list matching and comparison (`M80.08XA` == `m8008xa`).
     public var key: String {
-        String(code.unicodeScalars.filter { $0 != "." })
+        guard code.utf8.contains(UInt8(ascii: ".")) else { return code }
+        // Byte by byte: a dot is one byte in UTF-8 and never part of another character.
+        return String(unsafeUninitializedCapacity: code.utf8.count) { buffer in
+            var count = 0
+            for byte in code.utf8 where byte != UInt8(ascii: ".") {
+                buffer[count] = byte
+                count += 1
+            }
+            return count
+        }
     }
 }
 

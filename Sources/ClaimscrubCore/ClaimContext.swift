@@ -11,6 +11,10 @@ struct LineFacts {
     var isRevenueOnly: Bool
     /// Line number, then input order (decisions.md: ties keep input order).
     var orderKey: (Int, Int)
+    /// From the registry entry of `procedureCode`: read once per line, since the edits
+    /// compare every line of a claim with the others.
+    var family: String?
+    var isUnlisted: Bool
 }
 
 /// A claim with its per-line facts, for the claim-wide sums and presence checks.
@@ -21,52 +25,103 @@ struct ClaimContext {
     /// Looked up once per claim: the id is trimmed and upper-cased for the match.
     let payer: Payer?
 
+    /// The payer id is blank (only spaces and tabs, or empty).
+    let payerIDIsBlank: Bool
+    /// The claim's diagnoses' shape problem for a date of service on or after the ICD-10-CM
+    /// compliance date, before it, and without a date: the same for every line, so found once.
+    let diagnosisIssueICD10Era: String?
+    let diagnosisIssueICD9Era: String?
+    let diagnosisIssueUndated: String?
+
     init(claim: Claim, codeSets: CodeSets) {
         self.claim = claim
         levelCodes = codeSets.levelCodes
         payer = codeSets.payer(named: claim.payerID)
-        let diagnosesValid = !claim.diagnoses.isEmpty
+        payerIDIsBlank = claim.payerID.trimmingSpaces().isEmpty
+        let diagnoses = claim.diagnoses
+        let isICD10 = diagnoses.map { CodeShapes.isICD10($0.code) }
+        let isICD9 = diagnoses.map { CodeShapes.isICD9($0.code) }
+        let keys = diagnoses.map(\.key)
+        (diagnosisIssueICD10Era, diagnosisIssueICD9Era, diagnosisIssueUndated) =
+            ClaimContext.diagnosisIssues(diagnoses, isICD10: isICD10, isICD9: isICD9)
+
+        let diagnosesValid = !diagnoses.isEmpty
             && !claim.problems.contains { $0.field == .diagnosisCodes && $0.issue != .conflictsWithClaim }
         let claimPriorAuth = nonBlank(claim.priorAuth)
         var lines: [LineFacts] = []
         lines.reserveCapacity(claim.lines.count)
         for (offset, line) in claim.lines.enumerated() {
             let code = CodeShapes.isProcedureCode(line.procedureCode) ? line.procedureCode : nil
-            var keys: [String]?
+            var diagnosisKeys: [String]?
             if diagnosesValid,
-               !line.problems.contains(where: { $0.field == .diagnosisPointers && $0.issue != .conflictsWithClaim }) {
-                let used: [Diagnosis]?
+               !line.problems.contains(where: { $0.field == .diagnosisPointers && $0.issue != .conflictsWithClaim }),
+               let dos = line.dateOfService {
+                // Diagnoses the line uses: those its pointers name (nil: all of the claim's).
+                var pointed: [Int]?
+                var usable = true
                 if let pointers = line.diagnosisPointers {
-                    used = pointers.allSatisfy({ $0 >= 1 && $0 <= claim.diagnoses.count })
-                        ? pointers.map { claim.diagnoses[$0 - 1] } : nil
-                } else {
-                    used = claim.diagnoses
-                }
-                if let used, let dos = line.dateOfService {
-                    if dos >= CodeShapes.icd10ComplianceDate {
-                        if used.allSatisfy({ CodeShapes.isICD10($0.code) && $0.declaredCodeSet != .icd9 }) {
-                            keys = used.map(\.key)
-                        }
-                    } else if used.allSatisfy({ CodeShapes.isICD9($0.code) && $0.declaredCodeSet != .icd10 }) {
-                        // ICD-9-CM codes match no diagnosis list: every loaded list is ICD-10-CM.
-                        keys = []
+                    if pointers.allSatisfy({ $0 >= 1 && $0 <= diagnoses.count }) {
+                        pointed = pointers.map { $0 - 1 }
+                    } else {
+                        usable = false
                     }
+                }
+                let icd10Era = dos >= CodeShapes.icd10ComplianceDate
+                let fits: (Int) -> Bool = icd10Era
+                    ? { isICD10[$0] && diagnoses[$0].declaredCodeSet != .icd9 }
+                    : { isICD9[$0] && diagnoses[$0].declaredCodeSet != .icd10 }
+                if usable, pointed?.allSatisfy(fits) ?? diagnoses.indices.allSatisfy(fits) {
+                    // ICD-9-CM codes match no diagnosis list: every loaded list is ICD-10-CM.
+                    diagnosisKeys = icd10Era ? pointed.map { $0.map { keys[$0] } } ?? keys : []
                 }
             }
             let revenueOnly = line.procedureCode.isEmpty && claim.claimType == .institutional
                 && line.revenueCode.map(CodeShapes.isRevenueCode) == true
+            let entry = code.flatMap { codeSets.registry[$0] }
             lines.append(LineFacts(
                 procedureCode: code,
                 dateOfService: line.dateOfService,
                 units: line.units,
-                diagnosisKeys: keys,
+                diagnosisKeys: diagnosisKeys,
                 description: nonBlank(line.procedureDescription),
                 priorAuth: nonBlank(line.priorAuth) ?? claimPriorAuth,
                 isRevenueOnly: revenueOnly,
-                orderKey: (line.lineNumber ?? Int.max, offset)
+                orderKey: (line.lineNumber ?? Int.max, offset),
+                family: entry?.family,
+                isUnlisted: entry?.unlisted == true
             ))
         }
         self.lines = lines
+    }
+
+    /// What is wrong with the shape of the claim's diagnoses for each era of dates of service.
+    private static func diagnosisIssues(
+        _ diagnoses: [Diagnosis], isICD10: [Bool], isICD9: [Bool]
+    ) -> (icd10Era: String?, icd9Era: String?, undated: String?) {
+        // Without a date of service the code set in force is unknown: either shape will do.
+        let undated = diagnoses.indices.allSatisfy { isICD10[$0] || isICD9[$0] }
+            ? nil : "holds a code that is neither ICD-10-CM nor ICD-9-CM"
+        let icd10Era: String?
+        if diagnoses.contains(where: { $0.declaredCodeSet == .icd9 }) {
+            icd10Era = "uses ICD-9-CM qualifiers, which are not valid for dates of service on or after 2015-10-01"
+        } else {
+            icd10Era = isICD10.allSatisfy { $0 }
+                ? nil : "holds a code that is not ICD-10-CM, required for dates of service on or after 2015-10-01"
+        }
+        let icd9Era: String?
+        if diagnoses.contains(where: { $0.declaredCodeSet == .icd10 }) {
+            icd9Era = "uses ICD-10-CM qualifiers, which are not valid for dates of service before 2015-10-01"
+        } else {
+            icd9Era = isICD9.allSatisfy { $0 }
+                ? nil : "holds a code that is not ICD-9-CM, required for dates of service before 2015-10-01"
+        }
+        return (icd10Era, icd9Era, undated)
+    }
+
+    /// The diagnoses' shape problem for a line on `dos`; nil when their shape is right.
+    func diagnosisShapeIssue(dos: CalendarDate?) -> String? {
+        guard let dos else { return diagnosisIssueUndated }
+        return dos >= CodeShapes.icd10ComplianceDate ? diagnosisIssueICD10Era : diagnosisIssueICD9Era
     }
 
     /// Units of `code` over the claim's lines on `dos` with valid code, date and units.

@@ -294,16 +294,31 @@ public struct CodeSets: Sendable {
 
     /// The payer a claim's payer id names: trimmed, ignoring case, ids and aliases.
     public func payer(named id: String) -> Payer? {
-        payerIndex[id.trimmingSpaces().uppercased()].map { payers[$0] }
+        payerIndex[id.trimmingSpaces().uppercasedIfNeeded()].map { payers[$0] }
     }
 }
 
 extension String {
     /// Without surrounding spaces and tabs, as ids are compared (payer ids, codes).
     public func trimmingSpaces() -> String {
+        // Readers trim already, so most values come back as they are, without a copy.
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return self }
         var scalars = Substring(self)
         while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
         while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
         return String(scalars)
+    }
+
+    /// `uppercased()`, without its Unicode case mapping or a copy when the text is ASCII
+    /// with no lower-case letter, as codes and ids almost always are.
+    public func uppercasedIfNeeded() -> String {
+        var hasLower = false
+        for byte in utf8 {
+            if byte >= 0x80 { return uppercased() }
+            if byte >= 97 && byte <= 122 { hasLower = true }
+        }
+        guard hasLower else { return self }
+        return String(decoding: utf8.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
     }
 }

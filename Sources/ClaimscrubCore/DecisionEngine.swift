@@ -10,6 +10,9 @@ public struct DecisionEngine: Sendable {
     private let knownPolicies: [String: KnownPolicy]
     /// `asOf` as text: most lines' message names it.
     private let asOfText: String
+    /// Payer id -> registry code -> the NO_EDIT message when none of the payer's known
+    /// policies has a rule for the code: the commonest message, made once per run.
+    private let noRuleMessages: [String: [String: String]]
 
     public init(codeSets: CodeSets, asOf: CalendarDate) {
         self.codeSets = codeSets
@@ -20,6 +23,14 @@ public struct DecisionEngine: Sendable {
         }
         knownPolicies = known
         asOfText = asOf.description
+        var messages: [String: [String: String]] = [:]
+        for payer in codeSets.payers {
+            for code in codeSets.registry.keys {
+                messages[payer.id, default: [:]][code] =
+                    "No policy of " + payer.name + " known as of " + asOfText + " has a rule for procedure code " + code + "."
+            }
+        }
+        noRuleMessages = messages
     }
 
     /// Decides every line of `claim`, in input order.
@@ -40,7 +51,7 @@ public struct DecisionEngine: Sendable {
         var fired: [FiredReason] = []
 
         // 1. INVALID_DATA
-        let problems = dataProblems(line: line, facts: facts, claim: claim)
+        let problems = dataProblems(line: line, facts: facts, context: context)
         if !problems.isEmpty {
             let decisive = problems.min { $0.field.remarkPriority < $1.field.remarkPriority }!
             fired.append(FiredReason(
@@ -85,7 +96,8 @@ public struct DecisionEngine: Sendable {
 
     // MARK: - Edit 1: data
 
-    private func dataProblems(line: ServiceLine, facts: LineFacts, claim: Claim) -> [DataProblem] {
+    private func dataProblems(line: ServiceLine, facts: LineFacts, context: ClaimContext) -> [DataProblem] {
+        let claim = context.claim
         var problems: [DataProblem] = []
         func add(_ problem: DataProblem) {
             if !problems.contains(where: { $0.field == problem.field }) { problems.append(problem) }
@@ -93,7 +105,7 @@ public struct DecisionEngine: Sendable {
         for problem in claim.problems { add(problem) }
         for problem in line.problems { add(problem) }
 
-        if claim.payerID.trimmingSpaces().isEmpty { add(DataProblem(.payerID, .missing)) }
+        if context.payerIDIsBlank { add(DataProblem(.payerID, .missing)) }
         if line.procedureCode.isEmpty {
             if !facts.isRevenueOnly { add(DataProblem(.procedureCode, .missing)) }
         } else if facts.procedureCode == nil {
@@ -112,7 +124,7 @@ public struct DecisionEngine: Sendable {
             if !claim.problems.contains(where: { $0.field == .diagnosisCodes }) {
                 add(DataProblem(.diagnosisCodes, .missing))
             }
-        } else if let issue = diagnosisShapeIssue(claim.diagnoses, dos: line.dateOfService) {
+        } else if let issue = context.diagnosisShapeIssue(dos: line.dateOfService) {
             add(DataProblem(.diagnosisCodes, .described(issue)))
         }
         if let pointers = line.diagnosisPointers,
@@ -125,30 +137,10 @@ public struct DecisionEngine: Sendable {
         if let bill = claim.typeOfBill, !CodeShapes.isTypeOfBill(bill) {
             add(DataProblem(.typeOfBill, .described("is not a three- or four-digit type of bill")))
         }
-        if let code = facts.procedureCode, codeSets.registry[code]?.unlisted == true, facts.description == nil {
+        if let code = facts.procedureCode, facts.isUnlisted, facts.description == nil {
             add(DataProblem(.procedureDescription, .described("is required for unlisted code \(code)")))
         }
         return problems
-    }
-
-    private func diagnosisShapeIssue(_ diagnoses: [Diagnosis], dos: CalendarDate?) -> String? {
-        guard let dos else {
-            // Without a date of service the code set in force is unknown: either shape will do.
-            return diagnoses.allSatisfy { CodeShapes.isICD10($0.code) || CodeShapes.isICD9($0.code) }
-                ? nil : "holds a code that is neither ICD-10-CM nor ICD-9-CM"
-        }
-        if dos >= CodeShapes.icd10ComplianceDate {
-            if diagnoses.contains(where: { $0.declaredCodeSet == .icd9 }) {
-                return "uses ICD-9-CM qualifiers, which are not valid for dates of service on or after 2015-10-01"
-            }
-            return diagnoses.allSatisfy { CodeShapes.isICD10($0.code) }
-                ? nil : "holds a code that is not ICD-10-CM, required for dates of service on or after 2015-10-01"
-        }
-        if diagnoses.contains(where: { $0.declaredCodeSet == .icd10 }) {
-            return "uses ICD-10-CM qualifiers, which are not valid for dates of service before 2015-10-01"
-        }
-        return diagnoses.allSatisfy { CodeShapes.isICD9($0.code) }
-            ? nil : "holds a code that is not ICD-9-CM, required for dates of service before 2015-10-01"
     }
 
     private func describe(_ problem: DataProblem) -> String {
@@ -224,7 +216,7 @@ public struct DecisionEngine: Sendable {
             let first = context.lines.indices
                 .filter { other in
                     context.lines[other].dateOfService == dos
-                        && context.lines[other].procedureCode.flatMap({ codeSets.registry[$0]?.family }) == family
+                        && context.lines[other].family == family
                 }
                 .min { context.lines[$0].orderKey < context.lines[$1].orderKey }
             if let first, first != index {
@@ -246,34 +238,44 @@ public struct DecisionEngine: Sendable {
         for policyID in payer.policyIDs {
             guard let knownPolicy = knownPolicies[policyID], knownPolicy.codes.contains(code) else { continue }
             let policy = knownPolicy.policy
-            let known = knownPolicy.versions
             // A rule limited to some lines of business or claim types cannot be judged
             // without a valid one: the lookup is skipped (decisions.md, "Resolved details").
             if knownPolicy.lineOfBusinessLimitedCodes.contains(code) && claim.lineOfBusiness == nil
                 || knownPolicy.claimTypeLimitedCodes.contains(code) && claim.claimType == nil {
                 return ([], nil)
             }
-            let speaking = known.filter { version in
+            // The first version (in code-set order) that speaks of the line and is in force on its date.
+            var anySpeaks = false
+            for known in knownPolicy.versions where known.version.rules.contains(where: {
+                $0.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType)
+            }) {
+                anySpeaks = true
+                if known.version.effective.contains(dos) {
+                    return applyRules(of: known, code: code, dos: dos, index: index, context: context)
+                }
+            }
+            if !anySpeaks { continue }
+            let speaking = knownPolicy.versions.map(\.version).filter { version in
                 version.rules.contains { $0.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType) }
             }
-            if speaking.isEmpty { continue }
-            guard let version = speaking.first(where: { $0.effective.contains(dos) }) else {
-                let citation = PolicyCitation(
-                    policyID: policy.id, policyName: policy.name, version: "", section: "", source: policy.source
-                )
-                let reason = FiredReason(
-                    reason: .policyNotInForce, citation: citation,
-                    message: notInForceMessage(policy: policy, speaking: speaking, dos: dos)
-                )
-                return ([reason], citation)
-            }
-            return applyRules(of: version, policy: policy, code: code, dos: dos, index: index, context: context)
+            let citation = PolicyCitation(
+                policyID: policy.id, policyName: policy.name, version: "", section: "", source: policy.source
+            )
+            let reason = FiredReason(
+                reason: .policyNotInForce, citation: citation,
+                message: notInForceMessage(policy: policy, speaking: speaking, dos: dos)
+            )
+            return ([reason], citation)
         }
-        let name = payer.name
-        return ([FiredReason(
-            reason: .noEdit,
-            message: "No policy of " + name + " known as of " + asOfText + " has a rule for procedure code " + code + "."
-        )], nil)
+        if let message = noRuleMessages[payer.id]?[code] {
+            return ([FiredReason(reason: .noEdit, message: message)], nil)
+        }
+        // Codes outside the registry: one allocation, not one per piece.
+        let parts = ["No policy of ", payer.name, " known as of ", asOfText, " has a rule for procedure code ", code, "."]
+        var message = ""
+        message.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count })
+        for part in parts { message += part }
+        return ([FiredReason(reason: .noEdit, message: message)], nil)
     }
 
     private func notInForceMessage(policy: Policy, speaking: [PolicyVersion], dos: CalendarDate) -> String {
@@ -300,20 +302,18 @@ public struct DecisionEngine: Sendable {
     }
 
     private func applyRules(
-        of version: PolicyVersion, policy: Policy, code: String, dos: CalendarDate, index: Int, context: ClaimContext
+        of known: KnownVersion, code: String, dos: CalendarDate, index: Int, context: ClaimContext
     ) -> (reasons: [FiredReason], consulted: PolicyCitation?) {
         let claim = context.claim
         let facts = context.lines[index]
         var fired: [FiredReason] = []
-        var consulted: PolicyCitation?
-        let label = "\(policy.name) (version \(version.id))"
+        var consulted: (citation: PolicyCitation, metMessage: String)?
+        let label = known.label
 
-        for rule in version.rules where rule.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType) {
-            let citation = PolicyCitation(
-                policyID: policy.id, policyName: policy.name, version: version.id,
-                section: rule.section, source: policy.source
-            )
-            if consulted == nil { consulted = citation }
+        for (ruleIndex, rule) in known.version.rules.enumerated()
+        where rule.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType) {
+            let citation = known.citations[ruleIndex]
+            if consulted == nil { consulted = (citation, known.metMessages[ruleIndex]) }
             func fire(_ reason: ReasonCode, remark: String? = nil, _ message: String) {
                 fired.append(FiredReason(reason: reason, remark: remark, citation: citation, message: message))
             }
@@ -348,12 +348,9 @@ public struct DecisionEngine: Sendable {
             }
         }
         if fired.isEmpty, let consulted {
-            fired.append(FiredReason(
-                reason: .criteriaMet, citation: consulted,
-                message: "The line meets \(label) (\(consulted.section))."
-            ))
+            fired.append(FiredReason(reason: .criteriaMet, citation: consulted.citation, message: consulted.metMessage))
         }
-        return (fired, consulted)
+        return (fired, consulted?.citation)
     }
 
     private func applyCriteria(
@@ -407,6 +404,8 @@ public struct DecisionEngine: Sendable {
     // MARK: - Roll-up
 
     private func rollUp(_ fired: [FiredReason], consulted: PolicyCitation?) -> LineDecision {
+        // Most lines have one reason: nothing to order.
+        if fired.count == 1 { return LineDecision(decision: fired[0].reason.decision, reasons: fired, consulted: consulted) }
         var unique: [FiredReason] = []
         for reason in fired where !unique.contains(where: { $0.reason == reason.reason }) {
             unique.append(reason)
@@ -465,19 +464,43 @@ func containsPhrase(_ words: [String], _ phrase: Keyword) -> Bool {
 
 /// A policy as a run knows it: the versions published by the as-of date and the codes
 /// their rules speak of, so most lines are ruled out by one set lookup.
-struct KnownPolicy: Sendable {
+final class KnownPolicy: Sendable {
     let policy: Policy
-    let versions: [PolicyVersion]
+    let versions: [KnownVersion]
     let codes: Set<String>
     let lineOfBusinessLimitedCodes: Set<String>
     let claimTypeLimitedCodes: Set<String>
 
     init(policy: Policy, asOf: CalendarDate) {
         self.policy = policy
-        versions = policy.versions.filter { $0.isKnown(asOf: asOf) }
-        let rules = versions.flatMap(\.rules)
+        let known = policy.versions.filter { $0.isKnown(asOf: asOf) }
+        versions = known.map { KnownVersion(policy: policy, version: $0) }
+        let rules = known.flatMap(\.rules)
         codes = Set(rules.flatMap(\.codes))
         lineOfBusinessLimitedCodes = Set(rules.filter { !$0.linesOfBusiness.isEmpty }.flatMap(\.codes))
         claimTypeLimitedCodes = Set(rules.filter { !$0.claimTypes.isEmpty }.flatMap(\.codes))
+    }
+}
+
+/// A known version with the texts every line it decides repeats, made once per run.
+/// Classes, not structs: every line looks them up, and a copy of a struct retains each field.
+final class KnownVersion: Sendable {
+    let version: PolicyVersion
+    /// `Name (version id)`, as messages name the version.
+    let label: String
+    /// Per rule, in rule order: what the rule cites, and the CRITERIA_MET message.
+    let citations: [PolicyCitation]
+    let metMessages: [String]
+
+    init(policy: Policy, version: PolicyVersion) {
+        self.version = version
+        label = "\(policy.name) (version \(version.id))"
+        citations = version.rules.map { rule in
+            PolicyCitation(
+                policyID: policy.id, policyName: policy.name, version: version.id,
+                section: rule.section, source: policy.source
+            )
+        }
+        metMessages = version.rules.map { [label] rule in "The line meets \(label) (\(rule.section))." }
     }
 }

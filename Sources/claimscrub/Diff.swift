@@ -12,6 +12,9 @@ struct Diff: ParsableCommand {
         empty); changes.json counts lines by transition, e.g. \
         "ACCEPT/NO_EDIT -> PEND/POLICY_NOT_IN_FORCE"; changes.html shows both for people.
 
+        Memory stays bounded whatever the runs' size: lines are sorted on disk in a hidden \
+        .claimscrub-diff-* folder next to the --out folder, removed when the diff ends.
+
         Example:
           claimscrub run batch.csv --as-of 2024-10-01 --out runs/then
           claimscrub run batch.csv --as-of 2026-11-23 --out runs/now
@@ -32,6 +35,8 @@ struct Diff: ParsableCommand {
     var out: String
 
     func run() throws {
+        // SIGINT or SIGTERM removes the sort's scratch folder before exiting.
+        SignalCleanup.shared.install()
         do {
             let summary = try RunDiff.run(runA, runB, outFolder: out)
             print("compared \(summary.linesA) lines with \(summary.linesB): \(summary.changed) changed, \(summary.onlyInA) only in \(runA), \(summary.onlyInB) only in \(runB); changes are in \(out)")

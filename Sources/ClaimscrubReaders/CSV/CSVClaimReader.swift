@@ -8,6 +8,8 @@ public struct CSVClaimReader: ClaimReader {
     private let mapping: CSVColumnMapping
     /// Canonical column -> indexes of the header columns it is read from.
     private var columns: [(field: ClaimField, indexes: [Int])] = []
+    /// Made once, when the header is read; every claim of the file shares it.
+    private var layout = CSVLayout(displayPath: "", slots: [], headerWidth: 0)
     private var headerWidth = 0
     private var started = false
     private var finished = false
@@ -107,6 +109,7 @@ public struct CSVClaimReader: ClaimReader {
                 missing.append(mapping.names(for: field).joined(separator: " or "))
             }
         }
+        layout = CSVLayout(displayPath: displayPath, slots: CSVLayout.slots(columns), headerWidth: headerWidth)
         if !missing.isEmpty {
             finished = true
             let names = missing.joined(separator: ", ")
@@ -151,12 +154,10 @@ public struct CSVClaimReader: ClaimReader {
             let index = claimIDColumns[0]
             return index < fields.count ? trimmedBytes(fields[index]) : []
         }
-        return Array(RowValues(fields: fields, columns: columns)[.claimID].utf8)[...]
+        return Array(RowValues(fields: fields, slots: layout.slots)[.claimID].utf8)[...]
     }
 
-    private var layout: CSVLayout {
-        CSVLayout(displayPath: displayPath, columns: columns, headerWidth: headerWidth)
-    }
+
 
     private mutating func flushClaim() {
         if let rows = current { pending.append(.claimRows(rows)) }
@@ -174,8 +175,15 @@ public enum DeferredRead: Sendable {
 /// How a file's columns are laid out, shared by the claims read from it.
 struct CSVLayout: Sendable {
     var displayPath: String
-    var columns: [(field: ClaimField, indexes: [Int])]
+    /// By `ClaimField.slot`: the header columns the field is read from (empty: not in the file).
+    var slots: [[Int]]
     var headerWidth: Int
+
+    static func slots(_ columns: [(field: ClaimField, indexes: [Int])]) -> [[Int]] {
+        var slots = Array(repeating: [Int](), count: ClaimField.slotCount)
+        for (field, indexes) in columns { slots[field.slot] = indexes }
+        return slots
+    }
 }
 
 /// The raw rows of one CSV claim, to be built into a `Claim` on any thread.
@@ -200,7 +208,7 @@ public struct CSVClaimRows: Sendable {
         var claim = Claim(id: "", payerID: "", diagnoses: [])
         var first: ClaimLevelValues?
         for row in rows {
-            let values = RowValues(fields: row.fields, columns: layout.columns)
+            let values = RowValues(fields: row.fields, slots: layout.slots)
             var problems: [DataProblem] = []
             if row.fields.count > layout.headerWidth,
                row.fields[layout.headerWidth...].contains(where: { !trimmedBytes($0).isEmpty }) {
@@ -234,7 +242,7 @@ public struct CSVClaimRows: Sendable {
             birthDate = CalendarDate(birthText)
             if birthDate == nil { problems.append(DataProblem(.patientBirthDate, .invalid)) }
         }
-        let sex = values[.patientSex].uppercased()
+        let sex = values[.patientSex].uppercasedIfNeeded()
         if !sex.isEmpty && !["F", "M", "U"].contains(sex) { problems.append(DataProblem(.patientSex, .invalid)) }
         return Claim(
             id: id,
@@ -248,7 +256,7 @@ public struct CSVClaimRows: Sendable {
             patientSex: nonEmpty(sex),
             placeOfService: nonEmpty(values[.placeOfService]),
             typeOfBill: nonEmpty(normalizedTypeOfBill(values[.typeOfBill])),
-            diagnoses: splitList(values[.diagnosisCodes]).map { Diagnosis(code: $0.uppercased()) },
+            diagnoses: splitList(values[.diagnosisCodes]).map { Diagnosis(code: $0.uppercasedIfNeeded()) },
             problems: problems
         )
     }
@@ -262,7 +270,7 @@ public struct CSVClaimRows: Sendable {
         } else if number == nil {
             problems.append(DataProblem(.lineNumber, .invalid))
         }
-        let modifiers = splitList(values[.modifiers]).map { $0.uppercased() }
+        let modifiers = splitList(values[.modifiers]).map { $0.uppercasedIfNeeded() }
         if modifiers.count > 4 || modifiers.contains(where: { $0.utf8.count != 2 }) {
             problems.append(DataProblem(.modifiers, .invalid))
         }
@@ -297,7 +305,7 @@ public struct CSVClaimRows: Sendable {
             source: source,
             lineNumberText: numberText,
             lineNumber: number,
-            procedureCode: values[.procedureCode].uppercased(),
+            procedureCode: values[.procedureCode].uppercasedIfNeeded(),
             modifiers: modifiers,
             units: units,
             unitsText: unitsText.isEmpty ? "1" : unitsText,
@@ -315,29 +323,45 @@ public struct CSVClaimRows: Sendable {
 
 
 /// One row's cells by canonical column, trimmed; bytes that are not UTF-8 become U+FFFD.
+///
+/// Cells are decoded when asked for: a claim's later rows are only compared with its first
+/// row for the claim-level columns, and equal bytes need no String at all.
 private struct RowValues {
-    /// Cells by `ClaimField.slot`: an array, because a dictionary lookup per cell per
-    /// row was a tenth of the reader's time.
-    private var values: [String]
+    let fields: CSVRecord
+    let slots: [[Int]]
 
-    init(fields: CSVRecord, columns: [(field: ClaimField, indexes: [Int])]) {
-        values = Array(repeating: "", count: ClaimField.slotCount)
-        for (field, indexes) in columns {
-            if indexes.count == 1 {
-                let index = indexes[0]
-                values[field.slot] = index < fields.count ? decode(trimmedBytes(fields[index])) : ""
-            } else {
-                // Several headers for one column (`--csv-columns`): non-blank values joined in order.
-                values[field.slot] = indexes.compactMap { index -> String? in
-                    guard index < fields.count else { return nil }
-                    let text = decode(trimmedBytes(fields[index]))
-                    return text.isEmpty ? nil : text
-                }.joined(separator: "|")
-            }
-        }
+    init(fields: CSVRecord, slots: [[Int]]) {
+        self.fields = fields
+        self.slots = slots
     }
 
-    subscript(field: ClaimField) -> String { values[field.slot] }
+    subscript(field: ClaimField) -> String {
+        let indexes = slots[field.slot]
+        if indexes.count == 1 {
+            let index = indexes[0]
+            return index < fields.count ? decode(trimmedBytes(fields[index])) : ""
+        }
+        // Several headers for one column (`--csv-columns`): non-blank values joined in order.
+        return indexes.compactMap { index -> String? in
+            guard index < fields.count else { return nil }
+            let text = decode(trimmedBytes(fields[index]))
+            return text.isEmpty ? nil : text
+        }.joined(separator: "|")
+    }
+
+    /// The cell is blank (missing, or only spaces and tabs) in every column it is read from.
+    func isBlank(_ field: ClaimField) -> Bool {
+        slots[field.slot].allSatisfy { $0 >= fields.count || trimmedBytes(fields[$0]).isEmpty }
+    }
+
+    /// Same trimmed bytes as `other` in every column the field is read from.
+    func sameBytes(_ field: ClaimField, as other: RowValues) -> Bool {
+        slots[field.slot].allSatisfy { index in
+            let mine = index < fields.count ? trimmedBytes(fields[index]) : []
+            let theirs = index < other.fields.count ? trimmedBytes(other.fields[index]) : []
+            return mine.elementsEqual(theirs)
+        }
+    }
 }
 
 extension ClaimField {
@@ -376,21 +400,20 @@ extension ClaimField {
 private struct ClaimLevelValues {
     static let fields: [ClaimField] = [.claimType, .payerID, .lineOfBusiness, .memberID, .patientBirthDate,
                                        .patientSex, .placeOfService, .typeOfBill, .diagnosisCodes]
-    /// The first row's raw cells; most later rows repeat them byte for byte, so
-    /// normalising waits until a raw cell differs.
-    var raw: [String]
+    /// The first row; most later rows repeat its cells byte for byte, so normalising
+    /// waits until a cell differs.
+    var first: RowValues
 
     init(_ values: RowValues) {
-        raw = ClaimLevelValues.fields.map { values[$0] }
+        first = values
     }
 
     /// A later row's non-blank claim-level cells that differ from the first row's.
     func conflicts(with later: RowValues) -> [DataProblem] {
         var problems: [DataProblem] = []
-        for (index, field) in ClaimLevelValues.fields.enumerated() {
-            let other = later[field]
-            if other.isEmpty || other == raw[index] { continue }
-            if ClaimLevelValues.normalized(field, raw[index]) != ClaimLevelValues.normalized(field, other) {
+        for field in ClaimLevelValues.fields {
+            if later.sameBytes(field, as: first) || later.isBlank(field) { continue }
+            if ClaimLevelValues.normalized(field, first[field]) != ClaimLevelValues.normalized(field, later[field]) {
                 problems.append(DataProblem(field, .conflictsWithClaim))
             }
         }
@@ -407,13 +430,13 @@ private struct ClaimLevelValues {
             }
         }
         switch field {
-        case .claimType: return ClaimType(code: text)?.rawValue ?? text.uppercased()
-        case .lineOfBusiness: return LineOfBusiness(code: text)?.rawValue ?? text.uppercased()
-        case .payerID, .patientSex: return text.uppercased()
+        case .claimType: return ClaimType(code: text)?.rawValue ?? text.uppercasedIfNeeded()
+        case .lineOfBusiness: return LineOfBusiness(code: text)?.rawValue ?? text.uppercasedIfNeeded()
+        case .payerID, .patientSex: return text.uppercasedIfNeeded()
         case .patientBirthDate: return CalendarDate(text)?.description ?? text
         case .typeOfBill: return normalizedTypeOfBill(text)
         case .diagnosisCodes:
-            return splitList(text).map { Diagnosis(code: $0.uppercased()).key }.joined(separator: "|")
+            return splitList(text).map { Diagnosis(code: $0.uppercasedIfNeeded()).key }.joined(separator: "|")
         default: return text
         }
     }
@@ -443,6 +466,11 @@ func trimmedBytes(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
 
 private func splitList(_ text: String) -> [String] {
     guard !text.isEmpty else { return [] }
+    // Most cells hold one trimmed item: no bytes to copy.
+    if let first = text.utf8.first, let last = text.utf8.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09,
+       !text.utf8.contains(UInt8(ascii: "|")) {
+        return [text]
+    }
     var items: [String] = []
     var utf8 = Array(text.utf8)[...]
     while true {
@@ -459,9 +487,16 @@ private func splitList(_ text: String) -> [String] {
 private func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 
 private func positiveInteger(_ text: String) -> Int? {
-    guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-          let value = Int(text), value > 0 else { return nil }
-    return value
+    var text = text
+    return text.withUTF8 { bytes in
+        guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 48 && byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value > 0 ? value : nil
+    }
 }
 
 /// `131` -> `0131`; other values as given (the engine checks the shape).

@@ -80,6 +80,9 @@ struct CSVRecordScanner {
     /// Scans one record from `start`; `.needMore` when its end is not in the buffer yet.
     private func scan() -> ScanResult {
         var fields = CSVRecord()
+        // Room for a typical claim row, so the arrays do not regrow field by field.
+        fields.bytes.reserveCapacity(256)
+        fields.ends.reserveCapacity(32)
         var index = start
         var newlines = 0
         return buffer.withUnsafeBufferPointer { bytes -> ScanResult in
@@ -125,7 +128,10 @@ struct CSVRecordScanner {
                 var runEnd = index
                 let atLineEnd = index == end || bytes[index] == 0x0A
                 if atLineEnd, runEnd > runStart, bytes[runEnd - 1] == 0x0D { runEnd -= 1 }
-                if runEnd > runStart { fields.bytes.append(contentsOf: bytes[runStart..<runEnd]) }
+                if runEnd > runStart {
+                    // Rebased, the run is copied as one block rather than element by element.
+                    fields.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<runEnd]))
+                }
                 fields.ends.append(Int32(fields.bytes.count))
                 if index == end {
                     return .record(fields, next: index, lines: newlines, length: runEnd - start)

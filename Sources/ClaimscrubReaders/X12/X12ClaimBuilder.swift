@@ -197,7 +197,7 @@ struct X12ClaimBuilder {
             birthDate = person.birthDateText.utf8.count == 8 ? CalendarDate(person.birthDateText) : nil
             if birthDate == nil { problems.append(DataProblem(.patientBirthDate, .invalid)) }
         }
-        let sex = person.sex.uppercased()
+        let sex = person.sex.uppercasedIfNeeded()
         if !sex.isEmpty, sex != "F", sex != "M", sex != "U" {
             problems.append(DataProblem(.patientSex, .invalid))
         }
@@ -249,8 +249,8 @@ struct X12ClaimBuilder {
                 malformed = true
                 continue
             }
-            let qualifier = x12Text(parts[0]).uppercased()
-            let code = x12Text(parts[1]).uppercased()
+            let qualifier = x12Text(parts[0]).uppercasedIfNeeded()
+            let code = x12Text(parts[1]).uppercasedIfNeeded()
             guard !qualifier.isEmpty, !code.isEmpty else {
                 malformed = true
                 continue
@@ -371,11 +371,11 @@ extension X12ClaimBuilder.PendingLine {
     /// SV101 / SV202: `HC:code:mod1:mod2:mod3:mod4:description`.
     private mutating func readProcedure(_ parts: [ArraySlice<UInt8>]) {
         let text = { (index: Int) -> String in index < parts.count ? x12Text(parts[index]) : "" }
-        if text(0).uppercased() != "HC" {
+        if text(0).uppercasedIfNeeded() != "HC" {
             line.problems.append(DataProblem(.procedureCode, .unsupportedQualifier))
         }
-        line.procedureCode = text(1).uppercased()
-        line.modifiers = (2...5).map { text($0).uppercased() }.filter { !$0.isEmpty }
+        line.procedureCode = text(1).uppercasedIfNeeded()
+        line.modifiers = (2...5).map { text($0).uppercasedIfNeeded() }.filter { !$0.isEmpty }
         let description = text(6)
         line.procedureDescription = description.isEmpty ? nil : description
     }
@@ -407,7 +407,7 @@ extension X12ClaimBuilder.PendingLine {
         case "RD8":
             let parts = text.split(separator: "-", omittingEmptySubsequences: false)
             if parts.count == 2, parts[0].utf8.count == 8, parts[1].utf8.count == 8,
-               let first = CalendarDate(parts[0]), let last = CalendarDate(parts[1]) {
+               let first = CalendarDate(String(parts[0])), let last = CalendarDate(String(parts[1])) {
                 from = first
                 through = last
             }

@@ -20,7 +20,10 @@ struct X12Segment {
         self.ordinal = ordinal
         self.bytes = bytes
         self.delimiters = delimiters
-        var starts = [0]
+        var starts: [Int] = []
+        // Claim segments have up to about twenty elements: one allocation, not several.
+        starts.reserveCapacity(24)
+        starts.append(0)
         for index in bytes.indices where bytes[index] == delimiters.element {
             starts.append(index + 1)
         }

@@ -165,9 +165,9 @@ struct XMLClaimMapping {
         case ("SBR", "2000B"):
             subscriber.lineOfBusinessText = segment.element(9) ?? ""
         case ("NM1", "2010BA"):
-            if segment.element(1)?.uppercased() == "IL" { subscriber.memberID = nonEmpty(segment.element(9)) }
+            if segment.element(1)?.uppercasedIfNeeded() == "IL" { subscriber.memberID = nonEmpty(segment.element(9)) }
         case ("NM1", "2010BB"):
-            if segment.element(1)?.uppercased() == "PR" { subscriber.payerID = segment.element(9) ?? "" }
+            if segment.element(1)?.uppercasedIfNeeded() == "PR" { subscriber.payerID = segment.element(9) ?? "" }
         case ("DMG", "2010BA"):
             subscriber.birthDateText = segment.element(2)
             subscriber.sex = nonEmpty(segment.element(3))
@@ -179,7 +179,7 @@ struct XMLClaimMapping {
         case ("HI", "2300"):
             readDiagnoses(segment)
         case ("REF", "2300"):
-            if segment.element(1)?.uppercased() == "G1" { draft?.claim.priorAuth = nonEmpty(segment.element(2)) }
+            if segment.element(1)?.uppercasedIfNeeded() == "G1" { draft?.claim.priorAuth = nonEmpty(segment.element(2)) }
         case ("DTP", "2300"):
             if segment.element(1) == "434", draft != nil {
                 let dates = XMLClaimMapping.dates(qualifier: segment.element(2), text: segment.element(3) ?? "")
@@ -199,7 +199,7 @@ struct XMLClaimMapping {
         case ("DTP", "2400"):
             if segment.element(1) == "472" { readServiceDate(segment) }
         case ("REF", "2400"):
-            if segment.element(1)?.uppercased() == "G1" { line?.priorAuth = nonEmpty(segment.element(2)) }
+            if segment.element(1)?.uppercasedIfNeeded() == "G1" { line?.priorAuth = nonEmpty(segment.element(2)) }
         default:
             break
         }
@@ -253,12 +253,12 @@ struct XMLClaimMapping {
                 continue
             }
             let codeSet: DiagnosisCodeSet
-            switch qualifier.uppercased() {
+            switch qualifier.uppercasedIfNeeded() {
             case "ABK", "ABF": codeSet = .icd10
             case "BK", "BF": codeSet = .icd9
             default: continue
             }
-            draft?.claim.diagnoses.append(Diagnosis(code: code.uppercased(), declaredCodeSet: codeSet))
+            draft?.claim.diagnoses.append(Diagnosis(code: code.uppercasedIfNeeded(), declaredCodeSet: codeSet))
         }
         let problem = DataProblem(.diagnosisCodes, .invalid)
         if invalid, draft?.claim.problems.contains(problem) == false {
@@ -271,11 +271,11 @@ struct XMLClaimMapping {
         guard line != nil else { return }
         let parts = segment.isSimple(composite) ? [segment.element(composite)] : segment.components(composite)
         if !parts.isEmpty {
-            if (parts[0] ?? "").uppercased() != "HC" {
+            if (parts[0] ?? "").uppercasedIfNeeded() != "HC" {
                 line?.problems.append(DataProblem(.procedureCode, .unsupportedQualifier))
             }
-            line?.procedureCode = (parts.count > 1 ? parts[1] ?? "" : "").uppercased()
-            line?.modifiers = parts.dropFirst(2).prefix(4).compactMap { nonEmpty($0)?.uppercased() }
+            line?.procedureCode = (parts.count > 1 ? parts[1] ?? "" : "").uppercasedIfNeeded()
+            line?.modifiers = parts.dropFirst(2).prefix(4).compactMap { nonEmpty($0)?.uppercasedIfNeeded() }
             line?.procedureDescription = parts.count > 6 ? nonEmpty(parts[6]) : nil
         }
         if let text = segment.element(charge), !text.isEmpty, parseDecimalMillionths(text) == nil {
@@ -321,12 +321,12 @@ struct XMLClaimMapping {
     static func dates(
         qualifier: String?, text: String
     ) -> (from: CalendarDate?, through: CalendarDate?, text: String, throughInvalid: Bool) {
-        switch qualifier?.uppercased() {
+        switch qualifier?.uppercasedIfNeeded() {
         case "RD8":
             let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
             let fromText = String(parts[0])
             guard parts.count == 2 else { return (nil, nil, text, false) }
-            let through = CalendarDate(parts[1])
+            let through = CalendarDate(String(parts[1]))
             return (CalendarDate(fromText), through, fromText, through == nil)
         case "D8":
             return (CalendarDate(text), nil, text, false)

@@ -19,6 +19,8 @@ struct XMLSegment {
     init(id: String, line: Int) {
         self.id = id
         self.line = line
+        // Claim segments carry up to about a dozen values: one allocation, not several.
+        values.reserveCapacity(12)
     }
 
     mutating func append(element: Int, component: Int, text: String) {
@@ -74,7 +76,12 @@ extension XMLSegment {
     /// The element position is always the two digits before the end (or the dash),
     /// whatever the segment id (`SV1`, `N4`) ends in.
     static func position(of id: String, isComponent: Bool) -> (element: Int, component: Int)? {
-        let bytes = Array(id.utf8)
+        // Every `ele` asks: the id is read in place rather than copied into an array.
+        var id = id
+        return id.withUTF8 { position(of: $0[...], isComponent: isComponent) }
+    }
+
+    private static func position(of bytes: Slice<UnsafeBufferPointer<UInt8>>, isComponent: Bool) -> (element: Int, component: Int)? {
         var end = bytes.count
         var component = 0
         if isComponent {
@@ -87,7 +94,7 @@ extension XMLSegment {
         return (element, component)
     }
 
-    private static func twoOrMoreDigits(_ bytes: ArraySlice<UInt8>) -> Int? {
+    private static func twoOrMoreDigits(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         guard !bytes.isEmpty, bytes.count <= 4 else { return nil }
         var value = 0
         for byte in bytes {

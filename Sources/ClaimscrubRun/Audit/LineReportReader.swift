@@ -57,8 +57,10 @@ private final class RowStream {
     /// The input and position of the last row, to tell apart inputs given twice.
     private var lastFile = -1
     private var lastPosition = -1
-    private var columns: [String: Int] = [:]
+    /// The CSV column of each of `wanted`.
+    private var columns: [Int] = []
     private let path: String
+    private static let wanted = ["claim_id", "line_number", "source", "decision", "reasons", "policy_id", "policy_version"]
 
     init(path: String, jsonl: Bool, fileIndex: [String: [Int]]) throws(AuditError) {
         self.path = path
@@ -69,15 +71,18 @@ private final class RowStream {
             guard let header = try record() else {
                 throw AuditError(status: 1, "\(path): error: the report is empty (no header row)")
             }
-            for (index, name) in header.enumerated() { columns[name] = index }
-            for name in ["claim_id", "line_number", "source", "decision", "reasons", "policy_id", "policy_version"] where columns[name] == nil {
-                throw AuditError(status: 1, "\(path): error: the report has no \(name) column")
+            for name in Self.wanted {
+                guard let index = header.firstIndex(of: name) else {
+                    throw AuditError(status: 1, "\(path): error: the report has no \(name) column")
+                }
+                columns.append(index)
             }
         }
     }
 
     func next() throws(AuditError) -> LineReportRow? {
-        let values: [String: String]
+        // The `wanted` fields, in that order.
+        let values: [String]
         if jsonl {
             guard let line = try lines.next() else { return nil }
             if line.isEmpty { return try next() }
@@ -92,14 +97,12 @@ private final class RowStream {
                 default: found[key] = ""
                 }
             }
-            values = found
+            values = Self.wanted.map { found[$0] ?? "" }
         } else {
             guard let fields = try record() else { return nil }
-            var found: [String: String] = [:]
-            for (name, index) in columns where index < fields.count { found[name] = fields[index] }
-            values = found
+            values = columns.map { $0 < fields.count ? fields[$0] : "" }
         }
-        let source = values["source"] ?? ""
+        let source = values[2]
         var file = Int.max, position = Int.max
         if let colon = source.lastIndex(of: ":") {
             position = Int(source[source.index(after: colon)...]) ?? Int.max
@@ -112,12 +115,11 @@ private final class RowStream {
                 lastPosition = position
             }
         }
-        let reasons = values["reasons"] ?? ""
+        let reasons = values[4]
         return LineReportRow(
-            claimID: values["claim_id"] ?? "", lineNumber: values["line_number"] ?? "", source: source,
-            decision: values["decision"] ?? "",
+            claimID: values[0], lineNumber: values[1], source: source, decision: values[3],
             primary: String(reasons.split(separator: "|", omittingEmptySubsequences: false).first ?? ""),
-            policyID: values["policy_id"] ?? "", policyVersion: values["policy_version"] ?? "",
+            policyID: values[5], policyVersion: values[6],
             fileIndex: file, position: position
         )
     }

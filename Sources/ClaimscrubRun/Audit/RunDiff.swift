@@ -4,8 +4,13 @@ import Foundation
 /// number and occurrence (repeats of the pair counted in input order), whatever the input
 /// format or as-of date, and writes `changes.csv`, `changes.json` and `changes.html`.
 ///
-/// Run A's lines are held in memory (a dictionary and one entry per line); a 5M-line diff
-/// under 256 MiB needs an external sort by key instead.
+/// Memory stays bounded whatever the runs' size (a 5M-line diff must fit in 256 MiB,
+/// quality.md), so nothing is indexed in memory: each run's lines are sorted externally by
+/// (claim id, line number, input order), where a line's occurrence is its rank among equal
+/// pairs; the two sorted streams are merged to find changed lines and lines in one run only;
+/// those are sorted again externally by input order (A's, then B's for lines only in B) and
+/// streamed into `changes.csv`. Only the transition counts and the first lines shown in
+/// `changes.html` are held.
 public enum RunDiff {
     /// What a diff found, for the command's closing line.
     public struct Summary: Sendable {
@@ -26,22 +31,21 @@ public enum RunDiff {
         var policyID: String
         var policyVersion: String
 
-        init(_ row: LineReportRow) {
-            source = row.source
-            decision = row.decision
-            primary = row.primary
-            policyID = row.policyID
-            policyVersion = row.policyVersion
-        }
-
-        /// Equal for the diff: the source is where the line was read, not what was decided.
-        func sameDecision(as other: Side) -> Bool {
-            decision == other.decision && primary == other.primary && policyID == other.policyID
-                && policyVersion == other.policyVersion
+        /// Fields `first...first + 4` of a record: source, decision, primary, policy, version.
+        init(_ record: SortRecord, from first: Int) {
+            source = record.string(first)
+            decision = record.string(first + 1)
+            primary = record.string(first + 2)
+            policyID = record.string(first + 3)
+            policyVersion = record.string(first + 4)
         }
 
         var outcome: String { "\(decision)/\(primary)" }
         var policy: String { policyID.isEmpty ? "no policy" : policyVersion.isEmpty ? policyID : "\(policyID)@\(policyVersion)" }
+
+        func append(to record: inout SortRecord) {
+            for field in [source, decision, primary, policyID, policyVersion] { record.append(field) }
+        }
     }
 
     struct Change {
@@ -57,7 +61,45 @@ public enum RunDiff {
             if let a, let b, left == right { return "\(left) (\(a.policy)) -> \(right) (\(b.policy))" }
             return "\(left) -> \(right)"
         }
+
+        private static let hasA: UInt32 = 1, hasB: UInt32 = 2
+
+        /// A change as a record sorted by `sequence`: claim id, line number, then both sides'
+        /// five fields (empty for an absent side, which the flags tell apart from empty text).
+        func record(sequence: UInt64) -> SortRecord {
+            var record = SortRecord(sequence: sequence, occurrence: occurrence, flags: (a == nil ? 0 : Self.hasA) | (b == nil ? 0 : Self.hasB))
+            record.append(claimID)
+            record.append(lineNumber)
+            for side in [a, b] {
+                if let side { side.append(to: &record) } else { for _ in 0..<5 { record.append("") } }
+            }
+            return record
+        }
+
+        init(_ record: SortRecord) {
+            claimID = record.string(0)
+            lineNumber = record.string(1)
+            occurrence = record.occurrence
+            a = record.flags & Self.hasA != 0 ? Side(record, from: 2) : nil
+            b = record.flags & Self.hasB != 0 ? Side(record, from: 7) : nil
+        }
+
+        /// A line of one run or both, from their key records (`LineKeys`).
+        init(a: SortRecord?, b: SortRecord?, occurrence: Int) {
+            let either = a ?? b
+            claimID = either?.string(0) ?? ""
+            lineNumber = either?.string(1) ?? ""
+            self.occurrence = occurrence
+            self.a = a.map { Side($0, from: 2) }
+            self.b = b.map { Side($0, from: 2) }
+        }
     }
+
+    /// Changed lines shown in changes.html; all are in changes.csv.
+    static let linesShown = 500
+
+    /// Lines only in run B sort after every line of run A.
+    private static let onlyInBOffset: UInt64 = 1 << 63
 
     public static let changeColumns = [
         "claim_id", "line_number", "occurrence", "source_a", "source_b", "decision_a", "decision_b",
@@ -67,86 +109,104 @@ public enum RunDiff {
     /// Compares the runs in `folderA` and `folderB` (both finished) and writes the three
     /// files into `outFolder`.
     public static func run(_ folderA: String, _ folderB: String, outFolder: String) throws(AuditError) -> Summary {
+        try run(folderA, folderB, outFolder: outFolder, limits: SortLimits())
+    }
+
+    static func run(_ folderA: String, _ folderB: String, outFolder: String, limits: SortLimits) throws(AuditError) -> Summary {
         let a = try RunManifest.load(runFolder: folderA)
         let b = try RunManifest.load(runFolder: folderB)
-
-        // Run A in input order, indexed by key.
-        var entries: [(claimID: String, lineNumber: String, occurrence: Int, side: Side)] = []
-        var index: [String: Int] = [:]
-        var occurrences: [String: Int] = [:]
-        var reader = try LineReportReader(a)
-        while let row = try reader.next() {
-            let pair = row.claimID + "\u{0}" + row.lineNumber
-            let occurrence = (occurrences[pair] ?? 0) + 1
-            occurrences[pair] = occurrence
-            index[pair + "\u{0}\(occurrence)"] = entries.count
-            entries.append((row.claimID, row.lineNumber, occurrence, Side(row)))
+        do {
+            try FileManager.default.createDirectory(atPath: outFolder, withIntermediateDirectories: true)
+        } catch {
+            throw AuditError(status: 74, "\(outFolder): error: cannot create the output folder")
         }
-        occurrences = [:]
+        let scratch = try SortFolder(near: outFolder)
+        defer { scratch.remove() }
 
-        // Run B streamed against it.
-        var matchedB: [Side?] = Array(repeating: nil, count: entries.count)
-        var matched = Array(repeating: false, count: entries.count)
-        var onlyB: [Change] = []
-        var linesB = 0
-        var readerB = try LineReportReader(b)
-        while let row = try readerB.next() {
-            linesB += 1
-            let pair = row.claimID + "\u{0}" + row.lineNumber
-            let occurrence = (occurrences[pair] ?? 0) + 1
-            occurrences[pair] = occurrence
-            let side = Side(row)
-            if let found = index[pair + "\u{0}\(occurrence)"] {
-                matched[found] = true
-                if !entries[found].side.sameDecision(as: side) { matchedB[found] = side }
+        let (linesA, sortedA) = try sortedKeys(a, name: "a", in: scratch, limits: limits)
+        let (linesB, sortedB) = try sortedKeys(b, name: "b", in: scratch, limits: limits)
+        var keysA = sortedA, keysB = sortedB
+
+        // Both runs in (claim id, line number, occurrence) order: a merge join.
+        var changes = ExternalSort(folder: scratch.path, name: "changes", order: .sequence, limits: limits)
+        var summary = Summary(linesA: linesA, linesB: linesB, changed: 0, onlyInA: 0, onlyInB: 0, transitions: [:])
+        var lineA = try keysA.next(), lineB = try keysB.next()
+        while lineA != nil || lineB != nil {
+            let order = if let lineA, let lineB { lineA.compareKey(with: lineB) } else { lineA == nil ? 1 : -1 }
+            let change: Change
+            let sequence: UInt64
+            if order < 0, let line = lineA {
+                summary.onlyInA += 1
+                change = Change(a: line.record, b: nil, occurrence: line.occurrence)
+                sequence = line.record.sequence
+                lineA = try keysA.next()
+            } else if order > 0, let line = lineB {
+                summary.onlyInB += 1
+                change = Change(a: nil, b: line.record, occurrence: line.occurrence)
+                sequence = onlyInBOffset | line.record.sequence
+                lineB = try keysB.next()
+            } else if let left = lineA, let right = lineB {
+                lineA = try keysA.next()
+                lineB = try keysB.next()
+                // The source is where the line was read, not what was decided.
+                if left.record.sameFields(3...6, as: right.record) { continue }
+                summary.changed += 1
+                change = Change(a: left.record, b: right.record, occurrence: left.occurrence)
+                sequence = left.record.sequence
             } else {
-                onlyB.append(Change(claimID: row.claimID, lineNumber: row.lineNumber, occurrence: occurrence, a: nil, b: side))
+                break
             }
+            summary.transitions[change.transition, default: 0] += 1
+            try changes.append(change.record(sequence: sequence))
         }
-        index = [:]
+        keysA.removeFiles()
+        keysB.removeFiles()
 
-        // Changes in run A's input order, then the lines only run B has.
-        var changes: [Change] = []
-        var onlyInA = 0
-        for (offset, entry) in entries.enumerated() {
-            if !matched[offset] {
-                onlyInA += 1
-                changes.append(Change(claimID: entry.claimID, lineNumber: entry.lineNumber, occurrence: entry.occurrence, a: entry.side, b: nil))
-            } else if let other = matchedB[offset] {
-                changes.append(Change(claimID: entry.claimID, lineNumber: entry.lineNumber, occurrence: entry.occurrence, a: entry.side, b: other))
-            }
-        }
-        changes += onlyB
-        var transitions: [String: Int] = [:]
-        for change in changes { transitions[change.transition, default: 0] += 1 }
-        let summary = Summary(
-            linesA: entries.count, linesB: linesB, changed: changes.count - onlyInA - onlyB.count,
-            onlyInA: onlyInA, onlyInB: onlyB.count, transitions: transitions
-        )
-        try write(changes: changes, summary: summary, a: a, b: b, to: outFolder)
+        try write(changes: changes.finish(), summary: summary, a: a, b: b, to: outFolder)
         return summary
     }
 
-    private static func write(changes: [Change], summary: Summary, a: RunManifest, b: RunManifest, to folder: String) throws(AuditError) {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw AuditError(status: 74, "\(folder): error: cannot create the output folder")
+    /// A run's lines as records (claim id, line number, source, decision, primary reason,
+    /// policy, version; the sequence is input order), sorted by claim id, line number and
+    /// input order.
+    private static func sortedKeys(_ run: RunManifest, name: String, in scratch: SortFolder, limits: SortLimits) throws(AuditError) -> (Int, LineKeys) {
+        var sort = ExternalSort(folder: scratch.path, name: name, order: .claimLineSequence, limits: limits)
+        var reader = try LineReportReader(run)
+        var sequence: UInt64 = 0
+        while let row = try reader.next() {
+            var record = SortRecord(sequence: sequence)
+            for field in [row.claimID, row.lineNumber, row.source, row.decision, row.primary, row.policyID, row.policyVersion] {
+                record.append(field)
+            }
+            try sort.append(record)
+            sequence += 1
         }
+        return (Int(sequence), LineKeys(merge: try sort.finish()))
+    }
+
+    /// Streams the changes into changes.csv, keeping the first ones for changes.html.
+    private static func write(changes: SortRunMerge, summary: Summary, a: RunManifest, b: RunManifest, to folder: String) throws(AuditError) {
+        var changes = changes
         let encoder = RowEncoder(format: .csv)
-        var csv: [UInt8] = []
-        encoder.header(changeColumns, into: &csv)
-        for change in changes {
-            encoder.row(changeColumns, [
-                .text(change.claimID), .text(change.lineNumber), .text(String(change.occurrence)),
-                .text(change.a?.source ?? ""), .text(change.b?.source ?? ""),
-                .text(change.a?.decision ?? ""), .text(change.b?.decision ?? ""),
-                .text(change.a?.primary ?? ""), .text(change.b?.primary ?? ""),
-                .text(change.a?.policyID ?? ""), .text(change.b?.policyID ?? ""),
-                .text(change.a?.policyVersion ?? ""), .text(change.b?.policyVersion ?? ""),
-            ], into: &csv)
+        let csv = try OutputFile(path: folder + "/changes.csv")
+        try csv.append { encoder.header(changeColumns, into: &$0) }
+        var shown: [Change] = []
+        while let record = try changes.next() {
+            let change = Change(record)
+            try csv.append { out in
+                encoder.row(changeColumns, [
+                    .text(change.claimID), .text(change.lineNumber), .text(String(change.occurrence)),
+                    .text(change.a?.source ?? ""), .text(change.b?.source ?? ""),
+                    .text(change.a?.decision ?? ""), .text(change.b?.decision ?? ""),
+                    .text(change.a?.primary ?? ""), .text(change.b?.primary ?? ""),
+                    .text(change.a?.policyID ?? ""), .text(change.b?.policyID ?? ""),
+                    .text(change.a?.policyVersion ?? ""), .text(change.b?.policyVersion ?? ""),
+                ], into: &out)
+            }
+            if shown.count < linesShown { shown.append(change) }
         }
-        try save(csv, folder + "/changes.csv")
+        try csv.close()
+        changes.removeFiles()
 
         let sorted = summary.transitions.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
         let transitionsJSON = sorted.isEmpty ? "{}" : "{\n    " + sorted.map { "\(jsonString($0.key)): \($0.value)" }.joined(separator: ",\n    ") + "\n  }"
@@ -167,12 +227,13 @@ public enum RunDiff {
 
         """
         try save(Array(json.utf8), folder + "/changes.json")
-        try save(Array(html(changes: changes, summary: summary, a: a, b: b).utf8), folder + "/changes.html")
+        try save(Array(html(shown: shown, summary: summary, a: a, b: b).utf8), folder + "/changes.html")
     }
 
-    /// changes.html: the totals, the transitions as a bar chart and a table, and the first changed lines.
-    static func html(changes: [Change], summary: Summary, a: RunManifest, b: RunManifest) -> String {
-        let shown = 500
+    /// changes.html: the totals, the transitions as a bar chart and a table, and the first
+    /// changed lines (`shown`, at most `linesShown`).
+    static func html(shown: [Change], summary: Summary, a: RunManifest, b: RunManifest) -> String {
+        let total = summary.changed + summary.onlyInA + summary.onlyInB
         var page = HTMLPage()
         page.heading("claimscrub diff", level: 1)
         page.paragraph("Run A: \(a.folder), as of \(a.asOf). Run B: \(b.folder), as of \(b.asOf). Lines match by claim id, line number and occurrence; a line changes when its decision, primary reason, policy or policy version does.")
@@ -192,11 +253,11 @@ public enum RunDiff {
                           bars: byCount.prefix(SummaryHTML.barLimit).map { (label: $0.key, values: [$0.value]) })
             page.table(["transition (A -> B)", "lines"], byCount.map { [$0.key, "\($0.value)"] }, numeric: [1])
         }
-        if !changes.isEmpty {
-            page.heading(changes.count > shown ? "The first \(shown) of \(changes.count) changed lines (all are in changes.csv)" : "Changed lines")
+        if !shown.isEmpty {
+            page.heading(total > shown.count ? "The first \(shown.count) of \(total) changed lines (all are in changes.csv)" : "Changed lines")
             page.table(
                 ["claim id", "line", "occurrence", "A", "B", "policy A", "policy B"],
-                changes.prefix(shown).map {
+                shown.map {
                     [$0.claimID, $0.lineNumber, "\($0.occurrence)", $0.a.map(\.outcome) ?? "(absent)",
                      $0.b.map(\.outcome) ?? "(absent)", $0.a.map(\.policy) ?? "", $0.b.map(\.policy) ?? ""]
                 },

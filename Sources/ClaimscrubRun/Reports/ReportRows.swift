@@ -38,7 +38,13 @@ extension RowEncoder {
             cell(echo.payerID)
             cell(echo.lineOfBusiness)
             cell(echo.claimType)
-            cell(line.dateOfService?.description ?? line.dateOfServiceText)
+            if let date = line.dateOfService {
+                // Digits and dashes: never quoted, so written straight in.
+                date.appendISO(to: &out)
+                out.append(UInt8(ascii: ","))
+            } else {
+                cell(line.dateOfServiceText)
+            }
             cell(line.procedureCode)
             cell(line.modifiers.count == 1 ? line.modifiers[0] : line.modifiers.joined(separator: "|"))
             cell(line.units?.description ?? line.unitsText)
