@@ -27,13 +27,19 @@ enum FuzzHarness {
         let folder = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
         return "\(folder)/claimscrub-fuzz-\(getpid()).\(target.rawValue)"
     }()
-    /// CLAIMSCRUB_FUZZ_PLANT=1: inputs starting with "PLANT" crash, to prove the fuzzer finds crashes.
+    /// CLAIMSCRUB_FUZZ_PLANT=1: the input goes to the planted crash alone (inputs starting
+    /// with "PLANT" crash), to prove that libFuzzer runs with coverage feedback
+    /// (`scripts/fuzz --prove`). Alone, because a reader's thousands of edges would bury
+    /// the five that lead to it; normal fuzzing never takes this path.
     static let plant = getenv("CLAIMSCRUB_FUZZ_PLANT").map { String(cString: $0) == "1" } ?? false
 
     static let codeSetPaths = ["registry.yaml", "diagnosis-lists.yaml", "payers.yaml", "policies/fuzz.yaml"]
 
     static func run(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if plant { plantedCrash(bytes) }
+        if plant {
+            plantedCrash(bytes)
+            return
+        }
         switch target {
         case .codesets:
             loadCodeSets(bytes)
@@ -43,15 +49,32 @@ enum FuzzHarness {
         }
     }
 
-    /// One branch per byte, so that coverage leads the fuzzer to the crash as it would to
-    /// a real bug behind a few checks (a single multi-byte compare gives it no gradient).
+    /// How deep into "PLANT" the last input got; written between the byte checks so that
+    /// the optimiser cannot merge them into one five-byte compare (LLVM's MergeICmps does
+    /// that to a plain chain of equality tests), which would leave one edge to find, not five.
+    nonisolated(unsafe) static var plantDepth = 0
+
+    /// One branch per byte: each byte that matches opens a new edge, so coverage alone leads
+    /// the fuzzer to the crash (no dictionary), as it would to a real bug behind a few checks.
+    @inline(never)
     private static func plantedCrash(_ bytes: UnsafeBufferPointer<UInt8>) {
+        plantDepth = 0
         guard bytes.count >= 5, bytes[0] == UInt8(ascii: "P") else { return }
+        reached(1)
         guard bytes[1] == UInt8(ascii: "L") else { return }
+        reached(2)
         guard bytes[2] == UInt8(ascii: "A") else { return }
+        reached(3)
         guard bytes[3] == UInt8(ascii: "N") else { return }
+        reached(4)
         guard bytes[4] == UInt8(ascii: "T") else { return }
+        reached(5)
         fatalError("planted crash (CLAIMSCRUB_FUZZ_PLANT=1)")
+    }
+
+    @inline(never)
+    private static func reached(_ depth: Int) {
+        plantDepth = depth
     }
 
     /// Reads the scratch file to its end; a reader that yields more items than the input
