@@ -33,6 +33,7 @@ import Testing
                 }
             }
         }
+        defer { Self.remove(input) }
         let (run, out) = try Self.run(input)
         #expect([0, 65].contains(run.status.exitCode ?? -1), "\(run.status): \(run.stderr)")
         #expect(run.peakResidentBytes < Self.residentBound, "peak \(run.peakResidentBytes >> 20) MiB")
@@ -65,6 +66,7 @@ import Testing
                 row(["LONG\(index)", "1", "CIGNA", "22513", String(repeating: "d", count: size)])
             }
         }
+        defer { Self.remove(input) }
         let (run, out) = try Self.run(input)
         #expect(run.status == .exited(65), "\(run.status): \(run.stderr)")
         #expect(run.peakResidentBytes < Self.residentBound, "peak \(run.peakResidentBytes >> 20) MiB")
@@ -80,6 +82,7 @@ import Testing
                 row(["WIDE\(index)", "1", "CIGNA", "22513", "" + String(repeating: ",", count: extra)])
             }
         }
+        defer { Self.remove(input) }
         let (run, out) = try Self.run(input)
         #expect(run.status == .exited(0), "\(run.status): \(run.stderr)")
         #expect(run.peakResidentBytes < Self.residentBound, "peak \(run.peakResidentBytes >> 20) MiB")
@@ -90,6 +93,7 @@ import Testing
         let input = try HostileFile.csv(name: "long-claim.csv") { row in
             for line in 1...5000 { row(["HUGE", "\(line)", "CIGNA", "22513", ""]) }
         }
+        defer { Self.remove(input) }
         let (run, out) = try Self.run(input)
         #expect(run.status == .exited(65), "\(run.status): \(run.stderr)")
         #expect(run.peakResidentBytes < Self.residentBound, "peak \(run.peakResidentBytes >> 20) MiB")
@@ -106,6 +110,7 @@ import Testing
         text += (0..<depth).map { "<loop id='L\($0)'>\n" }.joined()
         text += String(repeating: "</loop>\n", count: depth) + "</x12simple>\n"
         try Data(text.utf8).write(to: url)
+        defer { Self.remove(url) }
         let (run, out) = try Self.run(url)
         #expect(run.status == .exited(65), "\(run.status): \(run.stderr)")
         #expect(run.peakResidentBytes < Self.residentBound, "peak \(run.peakResidentBytes >> 20) MiB")
@@ -123,6 +128,11 @@ import Testing
         // A peak below a bare start-up's would mean the figure is not the run's.
         #expect(run.peakResidentBytes > 8 << 20, "peak \(run.peakResidentBytes) bytes: not a measurement")
         return (run, out)
+    }
+
+    /// The batches are large (up to 120 MB, and the reports as much again): not left in /tmp.
+    static func remove(_ input: URL) {
+        try? FileManager.default.removeItem(at: input.deletingLastPathComponent())
     }
 
     static func summary(_ out: URL) throws -> [String: Any] {
