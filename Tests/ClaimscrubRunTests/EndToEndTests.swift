@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ClaimscrubRun
 
 /// Runs the built `claimscrub` executable as a user would.
 struct CommandResult {
@@ -58,6 +59,17 @@ func temporaryFolder() -> URL {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("manifest.json").path))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("timing.json").path))
         #expect(!FileManager.default.fileExists(atPath: out.path + ".partial-\(getpid())"))
+    }
+
+    /// A bare one-character `--out` once trapped inside Foundation's path handling.
+    @Test(arguments: ["o", "ab", "runs/x", "runs//y/"])
+    func relativeOutFoldersAreCreatedBesideTheWorkingDirectory(name: String) throws {
+        let folder = temporaryFolder()
+        let input = packageRoot().appendingPathComponent("Fixtures/sample-batch.csv").path
+        let result = try runClaimscrub(["run", input, "--as-of", "2026-11-23", "--out", name], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = folder.appendingPathComponent(name).appendingPathComponent("manifest.json")
+        #expect(FileManager.default.fileExists(atPath: manifest.path))
     }
 
     @Test func badDataPendsARowWithoutAClaimIsRejectedAndTheRunExits65() throws {
@@ -337,4 +349,13 @@ func csvFields(_ row: String) -> [String] {
     }
     fields.append(current)
     return fields
+}
+
+@Suite struct ParentFolderTests {
+    @Test(arguments: [
+        ("o", ""), ("runs/x", "runs"), ("runs//y/", "runs"), ("/x", "/"), ("/a/b/", "/a"), ("./o", "."), ("a/b/c", "a/b"),
+    ])
+    func parentOfAnOutputFolder(path: String, parent: String) {
+        #expect(parentFolder(of: path) == parent)
+    }
 }

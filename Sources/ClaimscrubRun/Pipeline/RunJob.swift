@@ -16,7 +16,9 @@ public enum RunJob {
 
     public static func run(_ options: RunOptions, codeSets loaded: LoadedCodeSets) -> RunOutcome {
         let started = DispatchTime.now()
-        let outDir = options.outDirectory
+        // `runs/x/` names the folder `runs/x`: its temporary sibling is `runs/x.partial-PID`.
+        var outDir = options.outDirectory
+        while outDir.count > 1, outDir.hasSuffix("/") { outDir.removeLast() }
         let fm = FileManager.default
 
         // The output folder: refuse to replace a finished run unless asked to.
@@ -37,7 +39,7 @@ public enum RunJob {
         }
         let temporary = outDir + ".partial-\(getpid())"
         do {
-            let parent = (outDir as NSString).deletingLastPathComponent
+            let parent = parentFolder(of: outDir)
             if !parent.isEmpty { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
             try? fm.removeItem(atPath: temporary)
         } catch {
@@ -453,4 +455,16 @@ public enum RunJob {
     private static func rounded(_ value: Double) -> String {
         String(format: "%.3f", value)
     }
+}
+
+/// The folder holding `path` ("" for a bare name, "/" for a top-level one). Not
+/// NSString.deletingLastPathComponent: this Foundation traps on a one-character name.
+func parentFolder(of path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+    guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+    if slash == trimmed.startIndex { return "/" }
+    var parent = trimmed[..<slash]
+    while parent.count > 1, parent.hasSuffix("/") { parent.removeLast() }
+    return String(parent)
 }
