@@ -35,13 +35,7 @@ import Testing
         // A smaller batch than the signal tests': eight kills spread over whole runs must fit the suite's time.
         let batch = try LargeBatch.path(lines: 20_000)
         let folder = temporaryFolder()
-        // How long a whole run takes here, so that the kills land throughout one.
-        let timed = Date()
-        let whole = try StartedRun(arguments: ["run", batch, "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("whole").path])
-        let wholeStatus = whole.wait(seconds: 120)
-        // The generated batch carries deliberate INVALID_DATA lines: 65 is a finished run.
-        #expect(wholeStatus == .exited(65) || wholeStatus == .exited(0))
-        let typical = Date().timeIntervalSince(timed)
+        let (wholeStatus, typical) = try timedWholeRun(batch, into: folder)
 
         var random = SplitMix64(seed: 9)
         var finished = 0, leftovers = 0
@@ -74,11 +68,7 @@ import Testing
     @Test func aSIGTERMAtAnyMomentLeavesAFinishedRunOrNothing() throws {
         let batch = try LargeBatch.path(lines: 20_000)
         let folder = temporaryFolder()
-        let timed = Date()
-        let whole = try StartedRun(arguments: ["run", batch, "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("whole").path])
-        let wholeStatus = whole.wait(seconds: 120)
-        #expect(wholeStatus == .exited(65) || wholeStatus == .exited(0))
-        let typical = Date().timeIntervalSince(timed)
+        let (wholeStatus, typical) = try timedWholeRun(batch, into: folder)
         let oldManifest = try Data(contentsOf: folder.appendingPathComponent("whole/manifest.json"))
 
         var random = SplitMix64(seed: 143)
@@ -490,3 +480,14 @@ private final class StartedRun {
     }
 }
 
+
+/// Runs `batch` to the end into `folder/whole` and says how it ended and how long it
+/// took, so that signals can be spread over a whole run.
+func timedWholeRun(_ batch: String, into folder: URL) throws -> (status: ChildStatus, seconds: Double) {
+    let timed = Date()
+    let whole = try StartedRun(arguments: ["run", batch, "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("whole").path])
+    let status = whole.wait(seconds: 120)
+    // The generated batch carries deliberate INVALID_DATA lines: 65 is a finished run.
+    #expect(status == .exited(65) || status == .exited(0))
+    return (status, Date().timeIntervalSince(timed))
+}
