@@ -186,15 +186,7 @@ let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first { FileManager
     }
 
     private func xmllintErrors(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: xmllint ?? "/usr/bin/xmllint")
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+        try runClaimscrub(arguments, binary: xmllint ?? "/usr/bin/xmllint").stderr
     }
 
     @Test func summaryHTMLHasTheTotalsAndNoMemberDataOrDiagnosis() throws {

@@ -293,17 +293,9 @@ func assertVerifiable(runFolder: URL) throws {
     let reports = try #require(manifest["reports"] as? [[String: String]])
     #expect(!reports.isEmpty)
     let names = reports.compactMap { $0["file"] }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-    process.arguments = names
-    process.currentDirectoryURL = runFolder
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(runFolder.path): a listed report is missing")
-    let actual = Dictionary(output.split(separator: "\n").map { line in
+    let checked = try runClaimscrub(names, binary: "/usr/bin/sha256sum", in: runFolder)
+    #expect(checked.status == 0, "\(runFolder.path): a listed report is missing")
+    let actual = Dictionary(checked.stdout.split(separator: "\n").map { line in
         (String(line.split(separator: " ", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces), String(line.prefix(64)))
     }, uniquingKeysWith: { first, _ in first })
     for report in reports {
