@@ -101,20 +101,21 @@ struct ClaimContext {
         // Without a date of service the code set in force is unknown: either shape will do.
         let undated = diagnoses.indices.allSatisfy { isICD10[$0] || isICD9[$0] }
             ? nil : "holds a code that is neither ICD-10-CM nor ICD-9-CM"
-        let icd10Era: String?
-        if diagnoses.contains(where: { $0.declaredCodeSet == .icd9 }) {
-            icd10Era = "uses ICD-9-CM qualifiers, which are not valid for dates of service on or after 2015-10-01"
-        } else {
-            icd10Era = isICD10.allSatisfy { $0 }
-                ? nil : "holds a code that is not ICD-10-CM, required for dates of service on or after 2015-10-01"
+        // An era's issue: a qualifier of the other code set, else a code not of its shape.
+        func issue(declaring other: DiagnosisCodeSet, fits: [Bool], qualifier: String, shape: String) -> String? {
+            if diagnoses.contains(where: { $0.declaredCodeSet == other }) { return qualifier }
+            return fits.allSatisfy { $0 } ? nil : shape
         }
-        let icd9Era: String?
-        if diagnoses.contains(where: { $0.declaredCodeSet == .icd10 }) {
-            icd9Era = "uses ICD-10-CM qualifiers, which are not valid for dates of service before 2015-10-01"
-        } else {
-            icd9Era = isICD9.allSatisfy { $0 }
-                ? nil : "holds a code that is not ICD-9-CM, required for dates of service before 2015-10-01"
-        }
+        let icd10Era = issue(
+            declaring: .icd9, fits: isICD10,
+            qualifier: "uses ICD-9-CM qualifiers, which are not valid for dates of service on or after 2015-10-01",
+            shape: "holds a code that is not ICD-10-CM, required for dates of service on or after 2015-10-01"
+        )
+        let icd9Era = issue(
+            declaring: .icd10, fits: isICD9,
+            qualifier: "uses ICD-10-CM qualifiers, which are not valid for dates of service before 2015-10-01",
+            shape: "holds a code that is not ICD-9-CM, required for dates of service before 2015-10-01"
+        )
         return (icd10Era, icd9Era, undated)
     }
 
