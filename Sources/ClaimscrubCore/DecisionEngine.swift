@@ -258,9 +258,7 @@ public struct DecisionEngine: Sendable {
             let speaking = knownPolicy.versions.map(\.version).filter { version in
                 version.rules.contains { $0.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType) }
             }
-            let citation = PolicyCitation(
-                policyID: policy.id, policyName: policy.name, version: "", section: "", source: policy.source
-            )
+            let citation = knownPolicy.notInForceCitation
             let reason = FiredReason(
                 reason: .policyNotInForce, citation: citation,
                 message: notInForceMessage(policy: policy, speaking: speaking, dos: dos)
@@ -470,9 +468,14 @@ final class KnownPolicy: Sendable {
     let codes: Set<String>
     let lineOfBusinessLimitedCodes: Set<String>
     let claimTypeLimitedCodes: Set<String>
+    /// What a POLICY_NOT_IN_FORCE reason cites: the policy, no version.
+    let notInForceCitation: PolicyCitation
 
     init(policy: Policy, asOf: CalendarDate) {
         self.policy = policy
+        notInForceCitation = PolicyCitation(
+            policyID: policy.id, policyName: policy.name, version: "", section: "", source: policy.source
+        )
         let known = policy.versions.filter { $0.isKnown(asOf: asOf) }
         versions = known.map { KnownVersion(policy: policy, version: $0) }
         let rules = known.flatMap(\.rules)

@@ -1,11 +1,14 @@
 /// The policy a reason cites: id, version and the section of its source document.
-public struct PolicyCitation: Sendable, Hashable {
-    public var policyID: String
-    public var policyName: String
+///
+/// A class: the citations are made once per run (one per rule of a known version) and
+/// every line's reasons share them, so copying a reason retains one reference, not five.
+public final class PolicyCitation: Sendable, Hashable {
+    public let policyID: String
+    public let policyName: String
     /// Empty for `POLICY_NOT_IN_FORCE`: no version is in force.
-    public var version: String
-    public var section: String
-    public var source: String
+    public let version: String
+    public let section: String
+    public let source: String
 
     public init(policyID: String, policyName: String, version: String, section: String, source: String) {
         self.policyID = policyID
@@ -13,6 +16,19 @@ public struct PolicyCitation: Sendable, Hashable {
         self.version = version
         self.section = section
         self.source = source
+    }
+
+    public static func == (lhs: PolicyCitation, rhs: PolicyCitation) -> Bool {
+        lhs === rhs || (lhs.policyID == rhs.policyID && lhs.policyName == rhs.policyName && lhs.version == rhs.version
+            && lhs.section == rhs.section && lhs.source == rhs.source)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(policyID)
+        hasher.combine(policyName)
+        hasher.combine(version)
+        hasher.combine(section)
+        hasher.combine(source)
     }
 }
 

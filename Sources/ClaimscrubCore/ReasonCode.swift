@@ -85,7 +85,7 @@ public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Position in edit order; policy rules keep their own order after the registry edits.
-    var editOrder: Int {
+    public var editOrder: Int {
         ReasonCode.allCases.firstIndex(of: self) ?? 0
     }
 }

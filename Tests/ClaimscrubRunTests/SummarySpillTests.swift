@@ -31,7 +31,7 @@ import Testing
         var counts = RunCounts()
         for (payer, code, decision) in batch {
             counts.lines += 1
-            counts.linesByDecision[decision, default: 0] += 1
+            counts.lineDecisions.add(decision)
             counts.linesByPayer.add(payer, decision)
             counts.linesByProcedureCode.add(code, decision)
         }

@@ -16,6 +16,17 @@ struct DecisionTally: Sendable {
         }
     }
 
+    subscript(decision: Decision) -> Int {
+        switch decision {
+        case .accept: return accept
+        case .deny: return deny
+        case .pend: return pend
+        }
+    }
+
+    /// Every decision, zeros included.
+    var byDecision: [Decision: Int] { [.accept: accept, .deny: deny, .pend: pend] }
+
     static func + (lhs: DecisionTally, rhs: DecisionTally) -> DecisionTally {
         DecisionTally(accept: lhs.accept + rhs.accept, deny: lhs.deny + rhs.deny, pend: lhs.pend + rhs.pend)
     }

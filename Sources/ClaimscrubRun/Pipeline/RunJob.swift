@@ -119,20 +119,14 @@ public enum RunJob {
             }
         }
 
-        var counts = RunCounts(spillFolder: folder + "/.summary-spill")
-        var unreadable = !missing.isEmpty
-        var writtenLines = 0
-        var writtenRejects = 0
-        for reject in missing {
-            var row: [UInt8] = []
-            encoder.rejectRow(reject, into: &row)
-            try rejects.write(row)
-            counts.rejects += 1
-            writtenRejects += 1
-        }
+        let writer = RunWriter(
+            files: RunWriter.Files(accept: accept, deny: deny, pend: pend, claims: claims, rejects: rejects),
+            encoder: encoder, counts: RunCounts(spillFolder: folder + "/.summary-spill")
+        )
+        for reject in missing { writer.write(.reject(reject)) }
 
         // One bounded queue per input; at most two inputs are read at once, started in
-        // argument order, and the writer drains the queues in that order, so several
+        // argument order, and the deciding thread drains the queues in that order, so several
         // files overlap while the rows still come out in input order.
         let queues = inputs.map { _ in BoundedQueue<Work>(capacity: 3) }
         let format = options.format
@@ -162,35 +156,39 @@ public enum RunJob {
             progress?.start()
         }
         defer { progress?.stop() }
+        writer.progress = progress
+
+        // Writing (and hashing what is written) runs on its own thread, so that the
+        // deciding threads go on with the next batch meanwhile.
+        let toWrite = BoundedQueue<RunWriter.Output>(capacity: 2)
+        let written = DispatchSemaphore(value: 0)
+        let writing = Thread {
+            while let output = toWrite.pop() { writer.write(output) }
+            written.signal()
+        }
+        writing.start()
 
         let jobs = max(1, options.jobs)
-        for queue in queues {
+        reading: for queue in queues {
             while let work = queue.pop() {
+                // After a failed write the run ends with exit 74: deciding more is wasted.
+                if writer.hasFailed { break reading }
                 switch work {
                 case .unreadable(let reject):
-                    unreadable = true
-                    var row: [UInt8] = []
-                    encoder.rejectRow(reject, into: &row)
-                    try rejects.write(row)
-                    counts.rejects += 1
-                    writtenRejects += 1
+                    toWrite.push(.unreadable(reject))
                 case .items(let items):
-                    let chunks = decide(items, engine: engine, encoder: encoder, jobs: jobs)
-                    for chunk in chunks {
-                        try accept.write(chunk.accept)
-                        try deny.write(chunk.deny)
-                        try pend.write(chunk.pend)
-                        try claims.write(chunk.claims)
-                        try rejects.write(chunk.rejects)
-                        writtenLines += chunk.lineRows
-                        writtenRejects += chunk.rejectRows
-                        try counts.merge(chunk.counts)
-                    }
-                    progress?.claimsDone.store(counts.claims, ordering: .relaxed)
+                    toWrite.push(.chunks(decide(items, engine: engine, encoder: encoder, jobs: jobs)))
                 }
             }
         }
+        toWrite.close()
+        written.wait()
         hashing.wait()
+        if let failure = writer.failure { throw failure }
+        var counts = writer.counts
+        let unreadable = !missing.isEmpty || writer.sawUnreadableInput
+        let writtenLines = writer.writtenLines
+        let writtenRejects = writer.writtenRejects
 
         var reportHashes: [(String, String)] = []
         for file in [accept, claims, deny, pend, rejects] {
@@ -295,7 +293,7 @@ public enum RunJob {
         }
     }
 
-    private struct ChunkOutput: Sendable {
+    struct ChunkOutput: Sendable {
         var accept: [UInt8] = []
         var deny: [UInt8] = []
         var pend: [UInt8] = []
@@ -329,11 +327,13 @@ public enum RunJob {
                 case .claim(let claim):
                     let decision = engine.decide(claim)
                     let echo = ClaimEcho(claim, codeSets: engine.codeSets)
-                    for (line, lineDecision) in zip(claim.lines, decision.lines) {
+                    // By index: iterating the lines would copy each one (and retain its strings).
+                    for index in claim.lines.indices {
+                        let lineDecision = decision.lines[index]
                         switch lineDecision.decision {
-                        case .accept: encoder.lineRow(claim: claim, echo: echo, line: line, decision: lineDecision, into: &output.accept)
-                        case .deny: encoder.lineRow(claim: claim, echo: echo, line: line, decision: lineDecision, into: &output.deny)
-                        case .pend: encoder.lineRow(claim: claim, echo: echo, line: line, decision: lineDecision, into: &output.pend)
+                        case .accept: encoder.lineRow(claim: claim, echo: echo, line: claim.lines[index], decision: lineDecision, into: &output.accept)
+                        case .deny: encoder.lineRow(claim: claim, echo: echo, line: claim.lines[index], decision: lineDecision, into: &output.deny)
+                        case .pend: encoder.lineRow(claim: claim, echo: echo, line: claim.lines[index], decision: lineDecision, into: &output.pend)
                         }
                         output.lineRows += 1
                     }

@@ -9,9 +9,19 @@ struct RunCounts {
     var lines = 0
     var rejects = 0
     var invalidDataLines = 0
-    var linesByDecision: [Decision: Int] = [:]
-    var claimsByDecision: [Decision: Int] = [:]
-    var linesByReason: [String: Int] = [:]
+    /// Counted in fixed slots rather than dictionaries: every line adds to them.
+    var lineDecisions = DecisionTally()
+    var claimDecisions = DecisionTally()
+    /// Lines by primary reason, indexed by `ReasonCode.editOrder`.
+    var primaryReasons = [Int](repeating: 0, count: ReasonCode.allCases.count)
+    var linesByDecision: [Decision: Int] { lineDecisions.byDecision }
+    var claimsByDecision: [Decision: Int] { claimDecisions.byDecision }
+    /// The reasons that were some line's primary reason, by name.
+    var linesByReason: [String: Int] {
+        var byName: [String: Int] = [:]
+        for (reason, count) in zip(ReasonCode.allCases, primaryReasons) where count > 0 { byName[reason.rawValue] = count }
+        return byName
+    }
     /// By decision, for summary.html's bars; summary.json keeps only the totals. Bounded
     /// in memory: a hostile batch can name millions of payers or codes (LineTallies).
     var linesByPayer = LineTallies()
@@ -45,14 +55,15 @@ struct RunCounts {
 
     mutating func add(claim: Claim, echo: ClaimEcho, decision: ClaimDecision) {
         claims += 1
-        claimsByDecision[decision.decision, default: 0] += 1
-        for (line, lineDecision) in zip(claim.lines, decision.lines) {
+        claimDecisions.add(decision.decision)
+        for index in claim.lines.indices {
+            let lineDecision = decision.lines[index]
             lines += 1
-            linesByDecision[lineDecision.decision, default: 0] += 1
-            linesByReason[lineDecision.primary.reason.rawValue, default: 0] += 1
+            lineDecisions.add(lineDecision.decision)
+            primaryReasons[lineDecision.primary.reason.editOrder] += 1
             if lineDecision.reasons.contains(where: { $0.reason == .invalidData }) { invalidDataLines += 1 }
             linesByPayer.add(echo.payerID, lineDecision.decision)
-            linesByProcedureCode.add(line.procedureCode, lineDecision.decision)
+            linesByProcedureCode.add(claim.lines[index].procedureCode, lineDecision.decision)
             if let citation = lineDecision.citation, !citation.version.isEmpty {
                 linesByPolicyVersion[PolicyVersionKey(policyID: citation.policyID, version: citation.version), default: 0] += 1
             }
@@ -65,9 +76,9 @@ struct RunCounts {
         lines += other.lines
         rejects += other.rejects
         invalidDataLines += other.invalidDataLines
-        linesByDecision.merge(other.linesByDecision, uniquingKeysWith: +)
-        claimsByDecision.merge(other.claimsByDecision, uniquingKeysWith: +)
-        linesByReason.merge(other.linesByReason, uniquingKeysWith: +)
+        lineDecisions = lineDecisions + other.lineDecisions
+        claimDecisions = claimDecisions + other.claimDecisions
+        for index in primaryReasons.indices { primaryReasons[index] += other.primaryReasons[index] }
         try linesByPayer.merge(other.linesByPayer)
         try linesByProcedureCode.merge(other.linesByProcedureCode)
         linesByPolicyVersion.merge(other.linesByPolicyVersion, uniquingKeysWith: +)
