@@ -50,16 +50,17 @@ struct ClaimContext {
         let claimPriorAuth = nonBlank(claim.priorAuth)
         var lines: [LineFacts] = []
         lines.reserveCapacity(claim.lines.count)
-        for (offset, line) in claim.lines.enumerated() {
-            let code = CodeShapes.isProcedureCode(line.procedureCode) ? line.procedureCode : nil
+        // By index, reading fields in place: a copy of each line would retain all its strings.
+        for offset in claim.lines.indices {
+            let code = CodeShapes.isProcedureCode(claim.lines[offset].procedureCode) ? claim.lines[offset].procedureCode : nil
             var diagnosisKeys: [String]?
             if diagnosesValid,
-               !line.problems.contains(where: { $0.field == .diagnosisPointers && $0.issue != .conflictsWithClaim }),
-               let dos = line.dateOfService {
+               !claim.lines[offset].problems.contains(where: { $0.field == .diagnosisPointers && $0.issue != .conflictsWithClaim }),
+               let dos = claim.lines[offset].dateOfService {
                 // Diagnoses the line uses: those its pointers name (nil: all of the claim's).
                 var pointed: [Int]?
                 var usable = true
-                if let pointers = line.diagnosisPointers {
+                if let pointers = claim.lines[offset].diagnosisPointers {
                     if pointers.allSatisfy({ $0 >= 1 && $0 <= diagnoses.count }) {
                         pointed = pointers.map { $0 - 1 }
                     } else {
@@ -75,18 +76,18 @@ struct ClaimContext {
                     diagnosisKeys = icd10Era ? pointed.map { $0.map { keys[$0] } } ?? keys : []
                 }
             }
-            let revenueOnly = line.procedureCode.isEmpty && claim.claimType == .institutional
-                && line.revenueCode.map(CodeShapes.isRevenueCode) == true
+            let revenueOnly = claim.lines[offset].procedureCode.isEmpty && claim.claimType == .institutional
+                && claim.lines[offset].revenueCode.map(CodeShapes.isRevenueCode) == true
             let entry = code.flatMap { codeSets.registry[$0] }
             lines.append(LineFacts(
                 procedureCode: code,
-                dateOfService: line.dateOfService,
-                units: line.units,
+                dateOfService: claim.lines[offset].dateOfService,
+                units: claim.lines[offset].units,
                 diagnosisKeys: diagnosisKeys,
-                description: nonBlank(line.procedureDescription),
-                priorAuth: nonBlank(line.priorAuth) ?? claimPriorAuth,
+                description: nonBlank(claim.lines[offset].procedureDescription),
+                priorAuth: nonBlank(claim.lines[offset].priorAuth) ?? claimPriorAuth,
                 isRevenueOnly: revenueOnly,
-                orderKey: (line.lineNumber ?? Int.max, offset),
+                orderKey: (claim.lines[offset].lineNumber ?? Int.max, offset),
                 family: entry?.family,
                 isUnlisted: entry?.unlisted == true
             ))

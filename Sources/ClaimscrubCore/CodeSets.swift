@@ -24,24 +24,27 @@ public struct ClaimTypeAllowance: Hashable, Sendable {
 }
 
 /// One code of the code registry.
-public struct RegistryCode: Sendable {
-    public var code: String
-    public var descriptor: String
-    public var effective: DateRange
+///
+/// A class: every line with a registry code looks its entry up, and copying a struct out
+/// of the registry would retain each of its fields.
+public final class RegistryCode: Sendable {
+    public let code: String
+    public let descriptor: String
+    public let effective: DateRange
     /// Empty: no restriction.
-    public var allowedClaims: [ClaimTypeAllowance]
-    public var restrictionNote: String
+    public let allowedClaims: [ClaimTypeAllowance]
+    public let restrictionNote: String
     /// For add-on codes: the primaries one of which must be billed on the same claim and DOS.
-    public var addOnPrimaries: [String]
+    public let addOnPrimaries: [String]
     /// Units summed over the claim's lines with the same DOS may not exceed this.
-    public var maxUnitsPerClaimAndDay: Units?
+    public let maxUnitsPerClaimAndDay: Units?
     /// Primary codes of one family may appear once per claim and DOS.
-    public var family: String?
+    public let family: String?
     /// Units of this code count as vertebral levels.
-    public var countsLevels: Bool
+    public let countsLevels: Bool
     /// Unlisted codes need a procedure description.
-    public var unlisted: Bool
-    public var location: CodeSetLocation
+    public let unlisted: Bool
+    public let location: CodeSetLocation
 
     public init(
         code: String, descriptor: String, effective: DateRange,
@@ -303,7 +306,11 @@ extension String {
     public func trimmingSpaces() -> String {
         // Readers trim already, so most values come back as they are, without a copy.
         let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
-        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return self }
+        let untrimmed = withUTF8Bytes { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return false }
+            return isSpace(first) || isSpace(last)
+        }
+        guard untrimmed else { return self }
         var scalars = Substring(self)
         while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
         while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
@@ -313,12 +320,26 @@ extension String {
     /// `uppercased()`, without its Unicode case mapping or a copy when the text is ASCII
     /// with no lower-case letter, as codes and ids almost always are.
     public func uppercasedIfNeeded() -> String {
-        var hasLower = false
-        for byte in utf8 {
-            if byte >= 0x80 { return uppercased() }
-            if byte >= 97 && byte <= 122 { hasLower = true }
+        // 0: nothing to change; 1: ASCII with a lower-case letter; 2: not ASCII.
+        let shape = withUTF8Bytes { bytes -> Int in
+            var hasLower = false
+            for byte in bytes {
+                if byte >= 0x80 { return 2 }
+                if byte >= 97 && byte <= 122 { hasLower = true }
+            }
+            return hasLower ? 1 : 0
         }
-        guard hasLower else { return self }
+        if shape == 0 { return self }
+        if shape == 2 { return uppercased() }
         return String(decoding: utf8.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
+    }
+
+    /// Calls `body` with the UTF-8 bytes in place: small strings are read from their inline
+    /// storage, where iterating `utf8` would go through the string's general index path.
+    @inlinable @inline(__always)
+    public func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return copy.withUTF8(body)
     }
 }

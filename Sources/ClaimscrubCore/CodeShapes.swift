@@ -8,13 +8,16 @@ public enum CodeShapes {
 
     /// CPT (four digits, then a digit or A/F/M/T/U) or HCPCS Level II (a letter A-V, four digits).
     public static func isProcedureCode(_ code: String) -> Bool {
-        let bytes = code.utf8
-        guard bytes.count == 5, let first = bytes.first, let last = bytes.last else { return false }
-        if bytes.prefix(4).allSatisfy(isDigit) {
-            return isDigit(last) || last == UInt8(ascii: "A") || last == UInt8(ascii: "F") || last == UInt8(ascii: "M")
-                || last == UInt8(ascii: "T") || last == UInt8(ascii: "U")
+        code.withUTF8Bytes { bytes in
+            guard bytes.count == 5 else { return false }
+            let first = bytes[0], last = bytes[4]
+            if isDigit(bytes[0]) && isDigit(bytes[1]) && isDigit(bytes[2]) && isDigit(bytes[3]) {
+                return isDigit(last) || last == UInt8(ascii: "A") || last == UInt8(ascii: "F") || last == UInt8(ascii: "M")
+                    || last == UInt8(ascii: "T") || last == UInt8(ascii: "U")
+            }
+            return first >= UInt8(ascii: "A") && first <= UInt8(ascii: "V")
+                && isDigit(bytes[1]) && isDigit(bytes[2]) && isDigit(bytes[3]) && isDigit(last)
         }
-        return first >= UInt8(ascii: "A") && first <= UInt8(ascii: "V") && bytes.dropFirst().allSatisfy(isDigit)
     }
 
     /// `[A-Z][0-9][0-9A-Z]`, then optionally an optional dot and one to four of `[0-9A-Z]`.
@@ -24,23 +27,25 @@ public enum CodeShapes {
         var index = 0
         var afterStem = 0
         var dotSeen = false
-        for raw in code.utf8 {
-            let byte = asciiUpper(raw)
-            switch index {
-            case 0: guard isLetter(byte) else { return false }
-            case 1: guard isDigit(byte) else { return false }
-            case 2: guard isAlphanumeric(byte) else { return false }
-            default:
-                if index == 3 && byte == UInt8(ascii: ".") {
-                    dotSeen = true
-                } else {
-                    guard isAlphanumeric(byte) else { return false }
-                    afterStem += 1
+        return code.withUTF8Bytes { bytes in
+            for raw in bytes {
+                let byte = asciiUpper(raw)
+                switch index {
+                case 0: guard isLetter(byte) else { return false }
+                case 1: guard isDigit(byte) else { return false }
+                case 2: guard isAlphanumeric(byte) else { return false }
+                default:
+                    if index == 3 && byte == UInt8(ascii: ".") {
+                        dotSeen = true
+                    } else {
+                        guard isAlphanumeric(byte) else { return false }
+                        afterStem += 1
+                    }
                 }
+                index += 1
             }
-            index += 1
+            return index >= 3 && afterStem <= 4 && !(dotSeen && afterStem == 0)
         }
-        return index >= 3 && afterStem <= 4 && !(dotSeen && afterStem == 0)
     }
 
     /// Three digits, `V` and two digits, or `E` and three digits; then optionally a dot
@@ -69,17 +74,17 @@ public enum CodeShapes {
 
     /// A two-digit CMS place-of-service code.
     public static func isPlaceOfService(_ code: String) -> Bool {
-        code.utf8.count == 2 && code.utf8.allSatisfy(isDigit)
+        code.withUTF8Bytes { $0.count == 2 && isDigit($0[0]) && isDigit($0[1]) }
     }
 
     /// A four-digit type of bill (readers turn `131` into `0131`).
     public static func isTypeOfBill(_ code: String) -> Bool {
-        code.utf8.count == 4 && code.utf8.allSatisfy(isDigit)
+        code.withUTF8Bytes { $0.count == 4 && isDigit($0[0]) && isDigit($0[1]) && isDigit($0[2]) && isDigit($0[3]) }
     }
 
     /// A four-digit revenue code.
     public static func isRevenueCode(_ code: String) -> Bool {
-        code.utf8.count == 4 && code.utf8.allSatisfy(isDigit)
+        code.withUTF8Bytes { $0.count == 4 && isDigit($0[0]) && isDigit($0[1]) && isDigit($0[2]) && isDigit($0[3]) }
     }
 }
 

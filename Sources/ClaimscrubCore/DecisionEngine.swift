@@ -6,13 +6,8 @@ public struct DecisionEngine: Sendable {
     /// The knowledge date: only policy versions published by then exist for the run.
     public let asOf: CalendarDate
 
-    /// Per policy, what the as-of date knows of it: computed once, since every line asks.
-    private let knownPolicies: [String: KnownPolicy]
-    /// `asOf` as text: most lines' message names it.
-    private let asOfText: String
-    /// Payer id -> registry code -> the NO_EDIT message when none of the payer's known
-    /// policies has a rule for the code: the commonest message, made once per run.
-    private let noRuleMessages: [String: [String: String]]
+    /// Per payer id, its known policies and NO_EDIT messages: one lookup per line.
+    private let payerPlans: [String: PayerPlan]
 
     public init(codeSets: CodeSets, asOf: CalendarDate) {
         self.codeSets = codeSets
@@ -21,16 +16,13 @@ public struct DecisionEngine: Sendable {
         for (id, policy) in codeSets.policies {
             known[id] = KnownPolicy(policy: policy, asOf: asOf)
         }
-        knownPolicies = known
-        asOfText = asOf.description
-        var messages: [String: [String: String]] = [:]
+        var plans: [String: PayerPlan] = [:]
         for payer in codeSets.payers {
-            for code in codeSets.registry.keys {
-                messages[payer.id, default: [:]][code] =
-                    "No policy of " + payer.name + " known as of " + asOfText + " has a rule for procedure code " + code + "."
-            }
+            plans[payer.id] = PayerPlan(
+                payer: payer, knownPolicies: known, registryCodes: codeSets.registry.keys, asOfText: asOf.description
+            )
         }
-        noRuleMessages = messages
+        payerPlans = plans
     }
 
     /// Decides every line of `claim`, in input order.
@@ -45,13 +37,12 @@ public struct DecisionEngine: Sendable {
     }
 
     private func decideLine(at index: Int, in context: ClaimContext) -> LineDecision {
-        let claim = context.claim
-        let line = claim.lines[index]
         let facts = context.lines[index]
         var fired: [FiredReason] = []
 
         // 1. INVALID_DATA
-        let problems = dataProblems(line: line, facts: facts, context: context)
+        // The line is passed in place: a local copy would retain each of its strings.
+        let problems = dataProblems(line: context.claim.lines[index], facts: facts, context: context)
         if !problems.isEmpty {
             let decisive = problems.min { $0.field.remarkPriority < $1.field.remarkPriority }!
             fired.append(FiredReason(
@@ -79,10 +70,10 @@ public struct DecisionEngine: Sendable {
             let outcome = policyReasons(payer: payer, code: code, dos: dos, index: index, context: context)
             fired += outcome.reasons
             consulted = outcome.consulted
-        } else if let code = facts.procedureCode, facts.dateOfService != nil, !claim.payerID.isEmpty {
+        } else if let code = facts.procedureCode, facts.dateOfService != nil, !context.claim.payerID.isEmpty {
             fired.append(FiredReason(
                 reason: .noEdit,
-                message: "Payer \(claim.payerID.trimmingSpaces()) has no policy set; only the code registry edits apply to \(code)."
+                message: "Payer \(context.claim.payerID.trimmingSpaces()) has no policy set; only the code registry edits apply to \(code)."
             ))
         } else if facts.isRevenueOnly {
             fired.append(FiredReason(
@@ -235,8 +226,8 @@ public struct DecisionEngine: Sendable {
         payer: Payer, code: String, dos: CalendarDate, index: Int, context: ClaimContext
     ) -> (reasons: [FiredReason], consulted: PolicyCitation?) {
         let claim = context.claim
-        for policyID in payer.policyIDs {
-            guard let knownPolicy = knownPolicies[policyID], knownPolicy.codes.contains(code) else { continue }
+        guard let plan = payerPlans[payer.id] else { return ([], nil) }
+        for knownPolicy in plan.policies where knownPolicy.codes.contains(code) {
             let policy = knownPolicy.policy
             // A rule limited to some lines of business or claim types cannot be judged
             // without a valid one: the lookup is skipped (decisions.md, "Resolved details").
@@ -265,15 +256,7 @@ public struct DecisionEngine: Sendable {
             )
             return ([reason], citation)
         }
-        if let message = noRuleMessages[payer.id]?[code] {
-            return ([FiredReason(reason: .noEdit, message: message)], nil)
-        }
-        // Codes outside the registry: one allocation, not one per piece.
-        let parts = ["No policy of ", payer.name, " known as of ", asOfText, " has a rule for procedure code ", code, "."]
-        var message = ""
-        message.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count })
-        for part in parts { message += part }
-        return ([FiredReason(reason: .noEdit, message: message)], nil)
+        return ([FiredReason(reason: .noEdit, message: plan.noRuleMessage(code))], nil)
     }
 
     private func notInForceMessage(policy: Policy, speaking: [PolicyVersion], dos: CalendarDate) -> String {
@@ -482,6 +465,35 @@ final class KnownPolicy: Sendable {
         codes = Set(rules.flatMap(\.codes))
         lineOfBusinessLimitedCodes = Set(rules.filter { !$0.linesOfBusiness.isEmpty }.flatMap(\.codes))
         claimTypeLimitedCodes = Set(rules.filter { !$0.claimTypes.isEmpty }.flatMap(\.codes))
+    }
+}
+
+/// A payer as the policy lookup sees it, made once per run.
+final class PayerPlan: Sendable {
+    /// The payer's policies in its order, as the as-of date knows them.
+    let policies: [KnownPolicy]
+    /// Registry code -> the NO_EDIT message when none of the payer's known policies has a
+    /// rule for it: the commonest message.
+    private let noRuleMessages: [String: String]
+    /// The same message without its code, for codes outside the registry.
+    private let noRulePrefix: String
+
+    init(payer: Payer, knownPolicies: [String: KnownPolicy], registryCodes: some Sequence<String>, asOfText: String) {
+        policies = payer.policyIDs.compactMap { knownPolicies[$0] }
+        let prefix = "No policy of " + payer.name + " known as of " + asOfText + " has a rule for procedure code "
+        noRulePrefix = prefix
+        var messages: [String: String] = [:]
+        for code in registryCodes { messages[code] = prefix + code + "." }
+        noRuleMessages = messages
+    }
+
+    func noRuleMessage(_ code: String) -> String {
+        if let message = noRuleMessages[code] { return message }
+        var message = noRulePrefix
+        message.reserveCapacity(noRulePrefix.utf8.count + code.utf8.count + 1)
+        message += code
+        message += "."
+        return message
     }
 }
 

@@ -154,7 +154,7 @@ public struct CSVClaimReader: ClaimReader {
             let index = claimIDColumns[0]
             return index < fields.count ? trimmedBytes(fields[index]) : []
         }
-        return Array(RowValues(fields: fields, slots: layout.slots)[.claimID].utf8)[...]
+        return Array(RowValues(fields: fields, layout: layout)[.claimID].utf8)[...]
     }
 
 
@@ -174,10 +174,25 @@ public enum DeferredRead: Sendable {
 
 /// How a file's columns are laid out, shared by the claims read from it.
 struct CSVLayout: Sendable {
-    var displayPath: String
+    var displayPath: String {
+        didSet { sourcePrefix = displayPath + ":" }
+    }
+    /// `path:`, which every line's source begins with.
+    private(set) var sourcePrefix: String
     /// By `ClaimField.slot`: the header columns the field is read from (empty: not in the file).
     var slots: [[Int]]
     var headerWidth: Int
+    /// By slot: the one header column the field is read from, or -1 (none, or several).
+    /// Most fields have one; reading it needs no array of indexes.
+    let singleColumns: [Int]
+
+    init(displayPath: String, slots: [[Int]], headerWidth: Int) {
+        self.displayPath = displayPath
+        sourcePrefix = displayPath + ":"
+        self.slots = slots
+        self.headerWidth = headerWidth
+        singleColumns = slots.map { $0.count == 1 ? $0[0] : -1 }
+    }
 
     static func slots(_ columns: [(field: ClaimField, indexes: [Int])]) -> [[Int]] {
         var slots = Array(repeating: [Int](), count: ClaimField.slotCount)
@@ -208,7 +223,7 @@ public struct CSVClaimRows: Sendable {
         var claim = Claim(id: "", payerID: "", diagnoses: [])
         var first: ClaimLevelValues?
         for row in rows {
-            let values = RowValues(fields: row.fields, slots: layout.slots)
+            let values = RowValues(fields: row.fields, layout: layout)
             var problems: [DataProblem] = []
             if row.fields.count > layout.headerWidth,
                row.fields[layout.headerWidth...].contains(where: { !trimmedBytes($0).isEmpty }) {
@@ -218,9 +233,12 @@ public struct CSVClaimRows: Sendable {
                 problems += first.conflicts(with: values)
             } else {
                 claim = claimFromFirstRow(values, id: values[.claimID])
+                claim.lines.reserveCapacity(rows.count)
                 first = ClaimLevelValues(values)
             }
-            claim.lines.append(serviceLine(values, source: "\(layout.displayPath):\(row.line)", problems: problems))
+            var source = layout.sourcePrefix
+            source.append(String(row.line))
+            claim.lines.append(serviceLine(values, source: source, problems: problems))
         }
         return claim
     }
@@ -329,18 +347,21 @@ public struct CSVClaimRows: Sendable {
 private struct RowValues {
     let fields: CSVRecord
     let slots: [[Int]]
+    let singleColumns: [Int]
 
-    init(fields: CSVRecord, slots: [[Int]]) {
+    init(fields: CSVRecord, layout: CSVLayout) {
         self.fields = fields
-        self.slots = slots
+        slots = layout.slots
+        singleColumns = layout.singleColumns
     }
 
     subscript(field: ClaimField) -> String {
-        let indexes = slots[field.slot]
-        if indexes.count == 1 {
-            let index = indexes[0]
-            return index < fields.count ? decode(trimmedBytes(fields[index])) : ""
+        let single = singleColumns[field.slot]
+        if single >= 0 {
+            return single < fields.count ? fields.trimmedText(single) : ""
         }
+        let indexes = slots[field.slot]
+        if indexes.isEmpty { return "" }
         // Several headers for one column (`--csv-columns`): non-blank values joined in order.
         return indexes.compactMap { index -> String? in
             guard index < fields.count else { return nil }

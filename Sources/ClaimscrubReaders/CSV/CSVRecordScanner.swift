@@ -78,17 +78,26 @@ struct CSVRecordScanner {
     }
 
     /// Scans one record from `start`; `.needMore` when its end is not in the buffer yet.
+    ///
+    /// A record without quotes (nearly all of them) is copied in one block, commas and all;
+    /// a quoted field switches to building the record field by field, with a comma after
+    /// each field, so that fields are found the same way in both (see `CSVRecord`).
     private func scan() -> ScanResult {
         var fields = CSVRecord()
-        // Room for a typical claim row, so the arrays do not regrow field by field.
-        fields.bytes.reserveCapacity(256)
         fields.ends.reserveCapacity(32)
         var index = start
         var newlines = 0
+        // False while the record's bytes are still the buffer's bytes from `start`.
+        var building = false
         return buffer.withUnsafeBufferPointer { bytes -> ScanResult in
             while true {
                 // Field start.
                 if index < end, bytes[index] == UInt8(ascii: "\"") {
+                    if !building {
+                        building = true
+                        fields.bytes.reserveCapacity(256)
+                        fields.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                    }
                     index += 1
                     var closed = false
                     while index < end {
@@ -128,17 +137,20 @@ struct CSVRecordScanner {
                 var runEnd = index
                 let atLineEnd = index == end || bytes[index] == 0x0A
                 if atLineEnd, runEnd > runStart, bytes[runEnd - 1] == 0x0D { runEnd -= 1 }
-                if runEnd > runStart {
-                    // Rebased, the run is copied as one block rather than element by element.
-                    fields.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<runEnd]))
+                if building {
+                    if runEnd > runStart {
+                        fields.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<runEnd]))
+                    }
+                    fields.ends.append(Int32(fields.bytes.count))
+                } else {
+                    fields.ends.append(Int32(runEnd - start))
                 }
-                fields.ends.append(Int32(fields.bytes.count))
-                if index == end {
-                    return .record(fields, next: index, lines: newlines, length: runEnd - start)
+                if atLineEnd {
+                    if !building { fields.bytes = Array(UnsafeBufferPointer(rebasing: bytes[start..<runEnd])) }
+                    let next = index == end ? index : index + 1
+                    return .record(fields, next: next, lines: newlines + (index == end ? 0 : 1), length: runEnd - start)
                 }
-                if bytes[index] == 0x0A {
-                    return .record(fields, next: index + 1, lines: newlines + 1, length: runEnd - start)
-                }
+                if building { fields.bytes.append(UInt8(ascii: ",")) }
                 index += 1  // comma
             }
         }
@@ -203,8 +215,9 @@ struct CSVRecordScanner {
     }
 }
 
-/// One CSV record: every field's bytes in one buffer, with each field's end offset, so a
-/// row costs two allocations however many columns it has.
+/// One CSV record: every field's bytes in one buffer, one separator byte after each field
+/// but the last, with each field's end offset, so a row costs two allocations however many
+/// columns it has.
 public struct CSVRecord: RandomAccessCollection, Sendable {
     var bytes: [UInt8] = []
     var ends: [Int32] = []
@@ -214,7 +227,19 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
 
     /// Field `index`: quotes removed, `""` unescaped.
     public subscript(index: Int) -> ArraySlice<UInt8> {
-        let lower = index == 0 ? 0 : Int(ends[index - 1])
+        let lower = index == 0 ? 0 : Int(ends[index - 1]) + 1
         return bytes[lower..<Int(ends[index])]
+    }
+
+    /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
+    /// become U+FFFD. Read in place: every claim field goes through here.
+    func trimmedText(_ index: Int) -> String {
+        var lower = index == 0 ? 0 : Int(ends[index - 1]) + 1
+        var upper = Int(ends[index])
+        return bytes.withUnsafeBufferPointer { buffer in
+            while lower < upper, buffer[lower] == 0x20 || buffer[lower] == 0x09 { lower += 1 }
+            while upper > lower, buffer[upper - 1] == 0x20 || buffer[upper - 1] == 0x09 { upper -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[lower..<upper]), as: UTF8.self)
+        }
     }
 }
