@@ -60,7 +60,7 @@ public struct Diagnosis: Sendable, Hashable {
 
     /// The code without its dot, for list matching and comparison (`M80.08XA` == `m8008xa`).
     public var key: String {
-        guard code.utf8.contains(UInt8(ascii: ".")) else { return code }
+        guard code.withUTF8Bytes({ $0.contains(UInt8(ascii: ".")) }) else { return code }
         // Byte by byte: a dot is one byte in UTF-8 and never part of another character.
         return String(unsafeUninitializedCapacity: code.utf8.count) { buffer in
             var count = 0

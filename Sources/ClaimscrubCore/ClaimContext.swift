@@ -50,6 +50,7 @@ struct ClaimContext {
         let claimPriorAuth = nonBlank(claim.priorAuth)
         var lines: [LineFacts] = []
         lines.reserveCapacity(claim.lines.count)
+        let registry = codeSets.registry
         // By index, reading fields in place: a copy of each line would retain all its strings.
         for offset in claim.lines.indices {
             let code = CodeShapes.isProcedureCode(claim.lines[offset].procedureCode) ? claim.lines[offset].procedureCode : nil
@@ -78,7 +79,7 @@ struct ClaimContext {
             }
             let revenueOnly = claim.lines[offset].procedureCode.isEmpty && claim.claimType == .institutional
                 && claim.lines[offset].revenueCode.map(CodeShapes.isRevenueCode) == true
-            let entry = code.flatMap { codeSets.registry[$0] }
+            let entry = code.flatMap { registry[$0] }
             lines.append(LineFacts(
                 procedureCode: code,
                 dateOfService: claim.lines[offset].dateOfService,

@@ -488,11 +488,13 @@ func trimmedBytes(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
 private func splitList(_ text: String) -> [String] {
     guard !text.isEmpty else { return [] }
     // Most cells hold one trimmed item: no bytes to copy.
-    if let first = text.utf8.first, let last = text.utf8.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09,
-       !text.utf8.contains(UInt8(ascii: "|")) {
-        return [text]
+    let single = text.withUTF8Bytes { bytes in
+        let first = bytes[0], last = bytes[bytes.count - 1]
+        return first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 && !bytes.contains(UInt8(ascii: "|"))
     }
+    if single { return [text] }
     var items: [String] = []
+    items.reserveCapacity(8)
     var utf8 = Array(text.utf8)[...]
     while true {
         let end = utf8.firstIndex(of: UInt8(ascii: "|")) ?? utf8.endIndex

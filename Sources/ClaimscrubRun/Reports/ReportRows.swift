@@ -49,17 +49,23 @@ extension RowEncoder {
             cell(line.modifiers.count == 1 ? line.modifiers[0] : line.modifiers.joined(separator: "|"))
             cell(line.units?.description ?? line.unitsText)
             cell(decision.decision.rawValue)
-            if decision.reasons.count == 1 {
-                cell(decision.primary.reason.rawValue)
-            } else {
-                cell(decision.reasons.map(\.reason.rawValue).joined(separator: "|"))
+            // Reason names are never quoted: written straight in, `|` between them.
+            for (index, reason) in decision.reasons.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: "|")) }
+                out.append(contentsOf: reason.reason.rawValue.utf8)
             }
-            cell(decision.primary.reason.claimAdjustmentReason)
-            cell(decision.primary.remark)
-            cell(citation?.policyID ?? "")
-            cell(citation?.version ?? "")
-            cell(citation?.version.isEmpty == false ? citation?.section ?? "" : "")
-            cell(decision.primary.message, last: true)
+            out.append(UInt8(ascii: ","))
+            let primary = decision.reasons[0]
+            cell(primary.reason.claimAdjustmentReason)
+            cell(primary.remark)
+            if let citation {
+                cell(citation.policyID)
+                cell(citation.version)
+                cell(citation.version.isEmpty ? "" : citation.section)
+            } else {
+                out.append(contentsOf: ",,,".utf8)
+            }
+            cell(primary.message, last: true)
             return
         }
         let lineNumber: CellValue = format == .jsonl
