@@ -53,6 +53,8 @@ struct X12ClaimBuilder {
 
     let claimType: ClaimType
     let displayPath: String
+    /// `path:`, which every line's source begins with.
+    private let sourcePrefix: String
     private var loop = Loop.header
     private var subscriber = Party()
     private var patient: Party?
@@ -61,6 +63,7 @@ struct X12ClaimBuilder {
     init(claimType: ClaimType, displayPath: String) {
         self.claimType = claimType
         self.displayPath = displayPath
+        sourcePrefix = displayPath + ":"
     }
 
     /// Takes one segment of the transaction set. Completed claims (and claims rejected
@@ -320,7 +323,7 @@ struct X12ClaimBuilder {
             problems.append(DataProblem(.lineNumber, .invalid))
         }
         let line = ServiceLine(
-            source: "\(displayPath):\(segment.ordinal)",
+            source: sourcePrefix + String(segment.ordinal),
             lineNumberText: text,
             lineNumber: number,
             procedureCode: "",
@@ -375,7 +378,12 @@ extension X12ClaimBuilder.PendingLine {
             line.problems.append(DataProblem(.procedureCode, .unsupportedQualifier))
         }
         line.procedureCode = text(1).uppercasedIfNeeded()
-        line.modifiers = (2...5).map { text($0).uppercasedIfNeeded() }.filter { !$0.isEmpty }
+        var modifiers: [String] = []
+        for index in 2...5 where index < parts.count {
+            let modifier = text(index).uppercasedIfNeeded()
+            if !modifier.isEmpty { modifiers.append(modifier) }
+        }
+        line.modifiers = modifiers
         let description = text(6)
         line.procedureDescription = description.isEmpty ? nil : description
     }

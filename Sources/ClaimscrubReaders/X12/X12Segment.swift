@@ -15,6 +15,9 @@ struct X12Segment {
     let delimiters: X12Delimiters
     /// Start offsets of each element (element 0 is the segment id); ends are the next start - 1.
     private var starts: [Int]
+    /// The segment id (`CLM`), as text: made once, since the reader and the claim builder
+    /// both switch on it.
+    let id: String
 
     init(ordinal: Int, bytes: [UInt8], delimiters: X12Delimiters) {
         self.ordinal = ordinal
@@ -28,6 +31,8 @@ struct X12Segment {
             starts.append(index + 1)
         }
         self.starts = starts
+        let idEnd = starts.count > 1 ? starts[1] - 1 : bytes.count
+        id = String(decoding: bytes[0..<idEnd], as: UTF8.self)
     }
 
     var elementCount: Int { starts.count }
@@ -40,8 +45,7 @@ struct X12Segment {
         return bytes[lower..<upper]
     }
 
-    /// The segment id (`CLM`), as text.
-    var id: String { String(decoding: element(0), as: UTF8.self) }
+
 
     /// A segment id is two or three upper-case letters or digits, starting with a letter;
     /// anything else means the stream is not where we think it is.
@@ -59,7 +63,20 @@ struct X12Segment {
     /// The components of element `index`, split on the interchange's component separator.
     func components(_ index: Int) -> [ArraySlice<UInt8>] {
         let value = element(index)
-        return value.split(separator: delimiters.component, omittingEmptySubsequences: false)
+        // By hand rather than `split`: every service line and diagnosis segment comes here.
+        var parts: [ArraySlice<UInt8>] = []
+        parts.reserveCapacity(8)
+        var lower = value.startIndex
+        var cursor = lower
+        while cursor < value.endIndex {
+            if value[cursor] == delimiters.component {
+                parts.append(value[lower..<cursor])
+                lower = cursor + 1
+            }
+            cursor += 1
+        }
+        parts.append(value[lower..<value.endIndex])
+        return parts
     }
 
     /// Component `component` (1-based, as X12 numbers them) of element `index`, trimmed.
