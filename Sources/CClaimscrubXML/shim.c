@@ -193,6 +193,78 @@ int CClaimscrubXML_next(CClaimscrubXMLReader *r) {
     return result;
 }
 
+static int nameKind(const xmlChar *name) {
+    if (name == NULL) return CClaimscrubXML_nameOther;
+    if (strcmp((const char *)name, "ele") == 0) return CClaimscrubXML_nameElement;
+    if (strcmp((const char *)name, "seg") == 0) return CClaimscrubXML_nameSegment;
+    if (strcmp((const char *)name, "loop") == 0) return CClaimscrubXML_nameLoop;
+    if (strcmp((const char *)name, "subele") == 0) return CClaimscrubXML_nameSubelement;
+    if (strcmp((const char *)name, "comp") == 0) return CClaimscrubXML_nameComposite;
+    return CClaimscrubXML_nameOther;
+}
+
+/* The element's `id` attribute. pyx12 writes it as the only attribute, whose value the
+   parser stores as one text node: read from there, else asked of the reader. */
+static const char *elementID(CClaimscrubXMLReader *r, xmlNodePtr element) {
+    if (element != NULL && element->type == XML_ELEMENT_NODE) {
+        for (xmlAttrPtr attribute = element->properties; attribute != NULL; attribute = attribute->next) {
+            if (attribute->ns != NULL || strcmp((const char *)attribute->name, "id") != 0) continue;
+            xmlNodePtr value = attribute->children;
+            if (value == NULL) return "";
+            if (value->type == XML_TEXT_NODE && value->next == NULL && value->content != NULL)
+                return (const char *)value->content;
+            break;
+        }
+    }
+    return CClaimscrubXML_attribute(r, "id");
+}
+
+int CClaimscrubXML_step(CClaimscrubXMLReader *r, int wantText, long maximumText, CClaimscrubXMLNode *out) {
+    for (;;) {
+        int result = CClaimscrubXML_next(r);
+        if (result != 1) return result;
+        xmlNodePtr current = xmlTextReaderCurrentNode(r->reader);
+        int type;
+        if (current != NULL && (current->type == XML_TEXT_NODE || current->type == XML_CDATA_SECTION_NODE)) {
+            if (!wantText) {
+                /* Text outside a field matters only when it is over the limit. */
+                const xmlChar *value = xmlTextReaderConstValue(r->reader);
+                if (value == NULL || (long)strlen((const char *)value) <= maximumText) continue;
+            }
+            type = xmlTextReaderNodeType(r->reader);
+        } else {
+            type = xmlTextReaderNodeType(r->reader);
+        }
+        memset(out, 0, sizeof(*out));
+        out->type = type;
+        switch (type) {
+        case CClaimscrubXML_element:
+            out->depth = xmlTextReaderDepth(r->reader);
+            out->isEmptyElement = xmlTextReaderIsEmptyElement(r->reader) == 1;
+            out->nameKind = nameKind(xmlTextReaderConstLocalName(r->reader));
+            if (out->nameKind != CClaimscrubXML_nameOther) out->id = elementID(r, current);
+            /* Only loops and segments are located by line (claims, rejects), and elements
+               past the depth limit (XMLClaimStream.maximumDepth, 64). */
+            if (out->nameKind == CClaimscrubXML_nameLoop || out->nameKind == CClaimscrubXML_nameSegment
+                || out->depth >= 64)
+                out->line = CClaimscrubXML_nodeLine(r);
+            return 1;
+        case CClaimscrubXML_documentType:
+        case CClaimscrubXML_entityReference:
+            out->line = CClaimscrubXML_nodeLine(r);
+            return 1;
+        case CClaimscrubXML_text:
+        case CClaimscrubXML_cdata:
+        case CClaimscrubXML_significantWhitespace:
+        case CClaimscrubXML_endElement:
+            return 1;
+        default:
+            /* Comments, processing instructions, whitespace under xml:space="default". */
+            continue;
+        }
+    }
+}
+
 int CClaimscrubXML_nodeType(CClaimscrubXMLReader *r) {
     return xmlTextReaderNodeType(r->reader);
 }

@@ -28,6 +28,29 @@ enum {
     CClaimscrubXML_endElement = 15
 };
 
+/* The element names of pyx12's XML, as CClaimscrubXML_step tells them apart. */
+enum {
+    CClaimscrubXML_nameOther = 0,
+    CClaimscrubXML_nameLoop = 1,
+    CClaimscrubXML_nameSegment = 2,
+    CClaimscrubXML_nameElement = 3,
+    CClaimscrubXML_nameComposite = 4,
+    CClaimscrubXML_nameSubelement = 5
+};
+
+/* What CClaimscrubXML_step reports of a node; `id` as the strings above. */
+typedef struct {
+    int type;
+    int depth;
+    int isEmptyElement;
+    /* Elements: CClaimscrubXML_name*. */
+    int nameKind;
+    /* Elements of a known kind: the `id` attribute, or NULL. */
+    const char *id;
+    /* Elements, document types and entity references: the line where the node starts. */
+    long line;
+} CClaimscrubXMLNode;
+
 /* Why the reader refused the input itself (before libxml2 could process it). */
 enum {
     CClaimscrubXML_refusedNothing = 0,
@@ -50,6 +73,16 @@ void CClaimscrubXML_close(CClaimscrubXMLReader *reader);
 
 /* Moves to the next node: 1 when there is one, 0 at the end, -1 on an error. */
 int CClaimscrubXML_next(CClaimscrubXMLReader *reader);
+
+/*
+ * Moves to the next node the claim reader acts on and describes it in `node`; returns
+ * as CClaimscrubXML_next. Comments, processing instructions and whitespace-only text
+ * (xml:space="default") are passed over here, and so are all other text nodes unless
+ * `wantText` is set or the text is longer than `maximumText` bytes: most text in pyx12's
+ * XML is the indentation between elements, and classifying it is most of libxml2's
+ * node-type work. One call per node also saves the several calls per element.
+ */
+int CClaimscrubXML_step(CClaimscrubXMLReader *reader, int wantText, long maximumText, CClaimscrubXMLNode *node);
 
 int CClaimscrubXML_nodeType(CClaimscrubXMLReader *reader);
 int CClaimscrubXML_depth(CClaimscrubXMLReader *reader);

@@ -20,9 +20,6 @@ struct X12Segment {
     let id: String
 
     init(ordinal: Int, bytes: [UInt8], delimiters: X12Delimiters) {
-        self.ordinal = ordinal
-        self.bytes = bytes
-        self.delimiters = delimiters
         var starts: [Int] = []
         // Claim segments have up to about twenty elements: one allocation, not several.
         starts.reserveCapacity(24)
@@ -30,6 +27,14 @@ struct X12Segment {
         for index in bytes.indices where bytes[index] == delimiters.element {
             starts.append(index + 1)
         }
+        self.init(ordinal: ordinal, bytes: bytes, starts: starts, delimiters: delimiters)
+    }
+
+    /// With the element starts already found (`starts[0]` is 0).
+    init(ordinal: Int, bytes: [UInt8], starts: [Int], delimiters: X12Delimiters) {
+        self.ordinal = ordinal
+        self.bytes = bytes
+        self.delimiters = delimiters
         self.starts = starts
         let idEnd = starts.count > 1 ? starts[1] - 1 : bytes.count
         id = String(decoding: bytes[0..<idEnd], as: UTF8.self)

@@ -43,6 +43,9 @@ struct X12SegmentScanner {
     private var mode = Mode.fileStart
     /// The byte just before `start` once it has left the buffer (for the ISA word check).
     private var previousByte: UInt8 = 0x0A
+    /// Reused for every segment (see `makeSegment`).
+    private var segmentBytes: [UInt8] = []
+    private var segmentStarts: [Int] = []
     /// Segments (and failed headers) counted so far: the next one gets this plus one.
     private(set) var ordinal = 0
 
@@ -167,6 +170,22 @@ struct X12SegmentScanner {
 
     // MARK: Segments
 
+    /// A segment of `count` bytes at `bytes`, copied into arrays the scanner keeps: the
+    /// reader is done with a segment before it asks for the next, so the arrays are
+    /// unique again by then and are refilled in place rather than allocated per segment.
+    private mutating func makeSegment(
+        _ bytes: UnsafePointer<UInt8>, count: Int, delimiters: X12Delimiters
+    ) -> X12ScanEvent {
+        segmentBytes.removeAll(keepingCapacity: true)
+        segmentBytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+        segmentStarts.removeAll(keepingCapacity: true)
+        segmentStarts.append(0)
+        for index in 0..<count where bytes[index] == delimiters.element {
+            segmentStarts.append(index + 1)
+        }
+        return .segment(X12Segment(ordinal: ordinal, bytes: segmentBytes, starts: segmentStarts, delimiters: delimiters))
+    }
+
     private mutating func readSegment(_ delimiters: X12Delimiters) throws(InputError) -> X12ScanEvent {
         ordinal += 1
         let limit = X12SegmentScanner.maxSegmentLength
@@ -180,9 +199,9 @@ struct X12SegmentScanner {
                 return .oversizedSegment(ordinal: ordinal)
             }
             if index < end {
-                let bytes = Array(UnsafeBufferPointer(start: p + start, count: index - start))
+                let segment = makeSegment(p + start, count: index - start, delimiters: delimiters)
                 consume(to: index + 1)
-                return .segment(X12Segment(ordinal: ordinal, bytes: bytes, delimiters: delimiters))
+                return segment
             }
             if end - start > limit {
                 consume(to: end)
@@ -191,9 +210,9 @@ struct X12SegmentScanner {
             }
             if atEOF {
                 // A last segment without its terminator is read as if it had one.
-                let bytes = Array(UnsafeBufferPointer(start: p + start, count: end - start))
+                let segment = makeSegment(p + start, count: end - start, delimiters: delimiters)
                 consume(to: end)
-                return .segment(X12Segment(ordinal: ordinal, bytes: bytes, delimiters: delimiters))
+                return segment
             }
             let scanned = index - start
             _ = try fill()

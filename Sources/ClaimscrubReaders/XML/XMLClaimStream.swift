@@ -67,8 +67,11 @@ final class XMLClaimStream {
         pending.append(item)
     }
 
+    /// The node `step` moved to; reused, as every node of the file passes through it.
+    private var node = CClaimscrubXMLNode()
+
     private func step() throws(InputError) {
-        switch reader.advance() {
+        switch reader.step(wantText: field != nil, maximumText: XMLClaimStream.maximumTextBytes, into: &node) {
         case .end:
             finished = true
         case .failed:
@@ -94,11 +97,10 @@ final class XMLClaimStream {
     static let documentTypeMessage = "document type declarations are not accepted"
 
     private func handleNode() {
-        switch Int(reader.nodeType) {
+        switch Int(node.type) {
         case CClaimscrubXML_element:
-            let depth = reader.depth
-            guard depth < XMLClaimStream.maximumDepth else {
-                stop(at: reader.nodeLine, message: "XML nested deeper than \(XMLClaimStream.maximumDepth) elements")
+            guard Int(node.depth) < XMLClaimStream.maximumDepth else {
+                stop(at: node.line, message: "XML nested deeper than \(XMLClaimStream.maximumDepth) elements")
                 return
             }
             startElement()
@@ -107,9 +109,9 @@ final class XMLClaimStream {
         case CClaimscrubXML_endElement:
             endElement()
         case CClaimscrubXML_documentType:
-            stop(at: reader.nodeLine, message: XMLClaimStream.documentTypeMessage)
+            stop(at: node.line, message: XMLClaimStream.documentTypeMessage)
         case CClaimscrubXML_entityReference:
-            stop(at: reader.nodeLine, message: "entity references other than the predefined ones are not accepted")
+            stop(at: node.line, message: "entity references other than the predefined ones are not accepted")
         default:
             // Comments, processing instructions and blank text between elements.
             break
@@ -117,16 +119,19 @@ final class XMLClaimStream {
     }
 
     private func startElement() {
-        let kind: ElementKind = reader.withLocalName { name in
-            if elementNameEquals(name, "loop") { return .loop }
-            if elementNameEquals(name, "seg") { return .segment }
-            if elementNameEquals(name, "ele") { return .element }
-            if elementNameEquals(name, "comp") { return .composite }
-            if elementNameEquals(name, "subele") { return .subelement }
-            return .other
+        let kind: ElementKind
+        switch Int(node.nameKind) {
+        case CClaimscrubXML_nameLoop: kind = .loop
+        case CClaimscrubXML_nameSegment: kind = .segment
+        case CClaimscrubXML_nameElement: kind = .element
+        case CClaimscrubXML_nameComposite: kind = .composite
+        case CClaimscrubXML_nameSubelement: kind = .subelement
+        default: kind = .other
         }
-        let id = kind == .other ? "" : (reader.attribute("id") ?? "")
-        let line = reader.nodeLine
+        // An `ele` or `subele` id is only a position: read from the C string, never made a String.
+        let isField = kind == .element || kind == .subelement
+        let id = isField ? "" : node.id.map { String(cString: $0) } ?? ""
+        let line = node.line
         switch kind {
         case .loop:
             loops.append(id)
@@ -135,7 +140,8 @@ final class XMLClaimStream {
             segment = XMLSegment(id: id, line: line)
             field = nil
         case .element, .subelement:
-            if segment != nil, let position = XMLSegment.position(of: id, isComponent: kind == .subelement) {
+            if segment != nil, let cID = node.id,
+               let position = XMLSegment.position(ofCString: cID, isComponent: kind == .subelement) {
                 field = OpenField(element: position.element, component: position.component, text: "")
             } else {
                 field = nil
@@ -144,7 +150,7 @@ final class XMLClaimStream {
             break
         }
         let frame = Frame(kind: kind, id: id)
-        if reader.isEmptyElement {
+        if node.isEmptyElement != 0 {
             close(frame)
         } else {
             frames.append(frame)
@@ -190,7 +196,12 @@ final class XMLClaimStream {
             stop(at: reader.nodeLine, message: "XML text over 1 MiB")
             return
         }
-        field?.text += text
+        // One text node per field is the rule: taken as it is rather than appended.
+        if field?.text.isEmpty == true {
+            field?.text = text
+        } else {
+            field?.text += text
+        }
     }
 
     /// Ends the file: the claim in progress is dropped and one `xml` reject stands
@@ -200,13 +211,4 @@ final class XMLClaimStream {
         mapping.abandonClaim()
         emit(.reject(Reject(source: "\(displayPath):\(max(line, 1))", kind: .xml, message: message, detail: detail)))
     }
-}
-
-private func elementNameEquals(_ name: UnsafeBufferPointer<UInt8>, _ expected: StaticString) -> Bool {
-    guard name.count == expected.utf8CodeUnitCount else { return false }
-    let bytes = expected.utf8Start
-    for index in 0..<name.count where name[index] != bytes[index] {
-        return false
-    }
-    return true
 }

@@ -1,3 +1,5 @@
+import ClaimscrubCore
+
 /// One `seg` element of pyx12's XML, with the values of its `ele` and `subele`
 /// children keyed by the positions their ids carry (`CLM05-01` = element 5,
 /// component 1), since pyx12 leaves empty elements out.
@@ -47,6 +49,7 @@ struct XMLSegment {
     /// The components of a composite element in order, `nil` where one is left out.
     func components(_ position: Int) -> [String?] {
         var result: [String?] = []
+        result.reserveCapacity(8)
         for value in values where value.element == position && value.component > 0 {
             guard value.component <= 64 else { continue }
             while result.count < value.component { result.append(nil) }
@@ -81,6 +84,15 @@ extension XMLSegment {
         return id.withUTF8 { position(of: $0[...], isComponent: isComponent) }
     }
 
+    /// The same, from the reader's C string: most ids are only ever needed as a position.
+    static func position(ofCString id: UnsafePointer<CChar>, isComponent: Bool) -> (element: Int, component: Int)? {
+        id.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
+            var count = 0
+            while bytes[count] != 0 { count += 1 }
+            return position(of: UnsafeBufferPointer(start: bytes, count: count)[...], isComponent: isComponent)
+        }
+    }
+
     private static func position(of bytes: Slice<UnsafeBufferPointer<UInt8>>, isComponent: Bool) -> (element: Int, component: Int)? {
         var end = bytes.count
         var component = 0
@@ -106,6 +118,12 @@ extension XMLSegment {
 
     /// Surrounding spaces, tabs and line breaks removed.
     static func trimmed(_ text: String) -> String {
+        // Nearly every value comes trimmed already: two bytes looked at, no copy.
+        let untrimmed = text.withUTF8Bytes { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return false }
+            return isBlank(first) || isBlank(last)
+        }
+        guard untrimmed else { return text }
         let utf8 = text.utf8
         guard let first = utf8.firstIndex(where: { !isBlank($0) }) else { return "" }
         guard let last = utf8.lastIndex(where: { !isBlank($0) }) else { return "" }

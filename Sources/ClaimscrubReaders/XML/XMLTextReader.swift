@@ -41,6 +41,16 @@ struct XMLTextReader: ~Copyable {
         }
     }
 
+    /// Moves to the next node the claim reader acts on (see `CClaimscrubXML_step`): text
+    /// is reported only when `wantText`, or when it is longer than `maximumText` bytes.
+    func step(wantText: Bool, maximumText: Int, into node: inout CClaimscrubXMLNode) -> Step {
+        switch CClaimscrubXML_step(handle, wantText ? 1 : 0, maximumText, &node) {
+        case 1: return .node
+        case 0: return .end
+        default: return .failed
+        }
+    }
+
     var nodeType: Int32 { CClaimscrubXML_nodeType(handle) }
     var depth: Int { Int(CClaimscrubXML_depth(handle)) }
     var isEmptyElement: Bool { CClaimscrubXML_isEmptyElement(handle) == 1 }
