@@ -41,8 +41,7 @@ public struct DecisionEngine: Sendable {
         var fired: [FiredReason] = []
 
         // 1. INVALID_DATA
-        // The line is passed in place: a local copy would retain each of its strings.
-        let problems = dataProblems(line: context.claim.lines[index], facts: facts, context: context)
+        let problems = dataProblems(at: index, facts: facts, context: context)
         if !problems.isEmpty {
             let decisive = problems.min { $0.field.remarkPriority < $1.field.remarkPriority }!
             fired.append(FiredReason(
@@ -87,42 +86,44 @@ public struct DecisionEngine: Sendable {
 
     // MARK: - Edit 1: data
 
-    private func dataProblems(line: ServiceLine, facts: LineFacts, context: ClaimContext) -> [DataProblem] {
+    /// The line is read field by field (`lines[index].x`): passing it whole would copy it.
+    private func dataProblems(at index: Int, facts: LineFacts, context: ClaimContext) -> [DataProblem] {
         let claim = context.claim
+        let lines = claim.lines
         var problems: [DataProblem] = []
         func add(_ problem: DataProblem) {
             if !problems.contains(where: { $0.field == problem.field }) { problems.append(problem) }
         }
         for problem in claim.problems { add(problem) }
-        for problem in line.problems { add(problem) }
+        for problem in lines[index].problems { add(problem) }
 
         if context.payerIDIsBlank { add(DataProblem(.payerID, .missing)) }
-        if line.procedureCode.isEmpty {
+        if lines[index].procedureCode.isEmpty {
             if !facts.isRevenueOnly { add(DataProblem(.procedureCode, .missing)) }
         } else if facts.procedureCode == nil {
             add(DataProblem(.procedureCode, .described("is not a CPT or HCPCS Level II code")))
         }
-        if let revenue = line.revenueCode, !revenue.isEmpty, !CodeShapes.isRevenueCode(revenue) {
+        if let revenue = lines[index].revenueCode, !revenue.isEmpty, !CodeShapes.isRevenueCode(revenue) {
             add(DataProblem(.revenueCode, .described("is not a four-digit revenue code")))
         }
-        if line.dateOfService == nil, !line.problems.contains(where: { $0.field == .serviceDate }) {
+        if lines[index].dateOfService == nil, !lines[index].problems.contains(where: { $0.field == .serviceDate }) {
             add(DataProblem(.serviceDate, .missing))
         }
-        if let from = line.dateOfService, let through = line.dateOfServiceThrough, through < from {
+        if let from = lines[index].dateOfService, let through = lines[index].dateOfServiceThrough, through < from {
             add(DataProblem(.serviceDateTo, .described("is before service_date")))
         }
         if claim.diagnoses.isEmpty {
             if !claim.problems.contains(where: { $0.field == .diagnosisCodes }) {
                 add(DataProblem(.diagnosisCodes, .missing))
             }
-        } else if let issue = context.diagnosisShapeIssue(dos: line.dateOfService) {
+        } else if let issue = context.diagnosisShapeIssue(dos: lines[index].dateOfService) {
             add(DataProblem(.diagnosisCodes, .described(issue)))
         }
-        if let pointers = line.diagnosisPointers,
+        if let pointers = lines[index].diagnosisPointers,
            pointers.contains(where: { $0 < 1 || $0 > claim.diagnoses.count }) {
             add(DataProblem(.diagnosisPointers, .described("points past the claim's diagnoses")))
         }
-        if let place = line.placeOfService ?? claim.placeOfService, !CodeShapes.isPlaceOfService(place) {
+        if let place = lines[index].placeOfService ?? claim.placeOfService, !CodeShapes.isPlaceOfService(place) {
             add(DataProblem(.placeOfService, .described("is not a two-digit place of service code")))
         }
         if let bill = claim.typeOfBill, !CodeShapes.isTypeOfBill(bill) {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Splits a byte stream into RFC 4180 records, keeping each record's physical start line.
 ///
 /// Holds one bounded buffer: a record longer than `maxRecordBytes` is reported, not buffered.
@@ -229,6 +233,27 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
     public subscript(index: Int) -> ArraySlice<UInt8> {
         let lower = index == 0 ? 0 : Int(ends[index - 1]) + 1
         return bytes[lower..<Int(ends[index])]
+    }
+
+    /// Whether field `index` of this record and of `other` hold the same bytes once spaces
+    /// and tabs around them are left out; a field past a record's end is empty.
+    func trimmedBytesEqual(_ index: Int, as other: CSVRecord) -> Bool {
+        bytes.withUnsafeBufferPointer { mine in
+            other.bytes.withUnsafeBufferPointer { theirs in
+                let a = trimmedRange(index, in: mine), b = other.trimmedRange(index, in: theirs)
+                guard a.count == b.count else { return false }
+                return a.isEmpty || memcmp(mine.baseAddress! + a.lowerBound, theirs.baseAddress! + b.lowerBound, a.count) == 0
+            }
+        }
+    }
+
+    private func trimmedRange(_ index: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        guard index < ends.count else { return 0..<0 }
+        var lower = index == 0 ? 0 : Int(ends[index - 1]) + 1
+        var upper = Int(ends[index])
+        while lower < upper, buffer[lower] == 0x20 || buffer[lower] == 0x09 { lower += 1 }
+        while upper > lower, buffer[upper - 1] == 0x20 || buffer[upper - 1] == 0x09 { upper -= 1 }
+        return lower..<upper
     }
 
     /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
