@@ -160,7 +160,10 @@ public enum RunJob {
 
         // Writing (and hashing what is written) runs on its own thread, so that the
         // deciding threads go on with the next batch meanwhile.
-        let toWrite = BoundedQueue<RunWriter.Output>(capacity: 2)
+        let jobs = max(1, options.jobs)
+        let chunksPerBatch = jobs == 1 ? 1 : jobs * 8
+        // Two batches' chunks: one being written while the next is decided.
+        let toWrite = BoundedQueue<RunWriter.Output>(capacity: 2 * chunksPerBatch)
         let written = DispatchSemaphore(value: 0)
         let writing = Thread {
             while let output = toWrite.pop() { writer.write(output) }
@@ -168,7 +171,11 @@ public enum RunJob {
         }
         writing.start()
 
-        let jobs = max(1, options.jobs)
+        // Each batch is cut into chunks decided on Dispatch's threads, at most `jobs` at once.
+        // The chunks are queued for the writer in input order as they are started, so the
+        // next batch is started while the last chunks of this one finish: no thread waits
+        // for a whole batch.
+        let deciders = DispatchSemaphore(value: jobs)
         reading: for queue in queues {
             while let work = queue.pop() {
                 // After a failed write the run ends with exit 74: deciding more is wasted.
@@ -177,7 +184,18 @@ public enum RunJob {
                 case .unreadable(let reject):
                     toWrite.push(.unreadable(reject))
                 case .items(let items):
-                    toWrite.push(.chunks(decide(items, engine: engine, encoder: encoder, jobs: jobs)))
+                    let chunkCount = min(items.count, chunksPerBatch)
+                    for chunk in 0..<chunkCount {
+                        let lower = items.count * chunk / chunkCount
+                        let upper = items.count * (chunk + 1) / chunkCount
+                        let pending = DecidedChunk()
+                        toWrite.push(.chunk(pending))
+                        deciders.wait()
+                        DispatchQueue.global().async {
+                            pending.finish(decide(items[lower..<upper], engine: engine, encoder: encoder))
+                            deciders.signal()
+                        }
+                    }
                 }
             }
         }
@@ -304,53 +322,38 @@ public enum RunJob {
         var counts = RunCounts()
     }
 
-    /// Decides and formats `items` in parallel chunks; the chunks come back in input order.
-    private static func decide(_ items: [DeferredRead], engine: DecisionEngine, encoder: RowEncoder, jobs: Int) -> [ChunkOutput] {
-        let chunkCount = min(items.count, jobs == 1 ? 1 : jobs * 4)
-        guard chunkCount > 0 else { return [] }
-        let results = Mutex<[ChunkOutput?]>(Array(repeating: nil, count: chunkCount))
-        let work: @Sendable (Int) -> Void = { chunk in
-            let lower = items.count * chunk / chunkCount
-            let upper = items.count * (chunk + 1) / chunkCount
-            var output = ChunkOutput()
-            for deferred in items[lower..<upper] {
-                let item: ReadItem
-                switch deferred {
-                case .item(let ready): item = ready
-                case .claimRows(let rows): item = .claim(rows.build())
-                }
-                switch item {
-                case .reject(let reject):
-                    encoder.rejectRow(reject, into: &output.rejects)
-                    output.rejectRows += 1
-                    output.counts.rejects += 1
-                case .claim(let claim):
-                    let decision = engine.decide(claim)
-                    let echo = ClaimEcho(claim, codeSets: engine.codeSets)
-                    // By index: iterating the lines would copy each one (and retain its strings).
-                    for index in claim.lines.indices {
-                        let lineDecision = decision.lines[index]
-                        switch lineDecision.decision {
-                        case .accept: encoder.lineRow(claim: claim, echo: echo, line: claim.lines[index], decision: lineDecision, into: &output.accept)
-                        case .deny: encoder.lineRow(claim: claim, echo: echo, line: claim.lines[index], decision: lineDecision, into: &output.deny)
-                        case .pend: encoder.lineRow(claim: claim, echo: echo, line: claim.lines[index], decision: lineDecision, into: &output.pend)
-                        }
-                        output.lineRows += 1
-                    }
-                    encoder.claimRow(claim: claim, echo: echo, decision: decision, into: &output.claims)
-                    output.counts.add(claim: claim, echo: echo, decision: decision)
-                }
+    /// Decides and formats a run of consecutive items into one chunk of report rows.
+    private static func decide(_ items: ArraySlice<DeferredRead>, engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
+        var output = ChunkOutput()
+        for deferred in items {
+            let item: ReadItem
+            switch deferred {
+            case .item(let ready): item = ready
+            case .claimRows(let rows): item = .claim(rows.build())
             }
-            results.withLock { $0[chunk] = output }
+            switch item {
+            case .reject(let reject):
+                encoder.rejectRow(reject, into: &output.rejects)
+                output.rejectRows += 1
+                output.counts.rejects += 1
+            case .claim(let claim):
+                let decision = engine.decide(claim)
+                let echo = ClaimEcho(claim, codeSets: engine.codeSets)
+                // By index: iterating the lines would copy each one (and retain its strings).
+                for index in claim.lines.indices {
+                    let lineDecision = decision.lines[index]
+                    switch lineDecision.decision {
+                    case .accept: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.accept)
+                    case .deny: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.deny)
+                    case .pend: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.pend)
+                    }
+                    output.lineRows += 1
+                }
+                encoder.claimRow(claim: claim, echo: echo, decision: decision, into: &output.claims)
+                output.counts.add(claim: claim, echo: echo, decision: decision)
+            }
         }
-        if chunkCount == 1 {
-            work(0)
-        } else {
-            // concurrentPerform spreads the chunks over as many threads as there are cores;
-            // --jobs bounds how finely a batch is split.
-            DispatchQueue.concurrentPerform(iterations: chunkCount, execute: work)
-        }
-        return results.withLock { $0.map { $0 ?? ChunkOutput() } }
+        return output
     }
 
     // MARK: - Inputs

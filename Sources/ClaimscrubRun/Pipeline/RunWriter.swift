@@ -1,4 +1,5 @@
 import ClaimscrubCore
+import Dispatch
 import Synchronization
 
 /// The run's writing stage: puts decided chunks into the report files in input order and
@@ -18,7 +19,8 @@ final class RunWriter: @unchecked Sendable {
 
     /// What the deciding stage hands over, in input order.
     enum Output: Sendable {
-        case chunks([RunJob.ChunkOutput])
+        /// A chunk being decided; the writer waits for it.
+        case chunk(DecidedChunk)
         /// An input that could not be opened or read any further.
         case unreadable(Reject)
         /// An argument that names no file or folder.
@@ -53,17 +55,16 @@ final class RunWriter: @unchecked Sendable {
                 try writeReject(reject)
             case .reject(let reject):
                 try writeReject(reject)
-            case .chunks(let chunks):
-                for chunk in chunks {
-                    try files.accept.write(chunk.accept)
-                    try files.deny.write(chunk.deny)
-                    try files.pend.write(chunk.pend)
-                    try files.claims.write(chunk.claims)
-                    try files.rejects.write(chunk.rejects)
-                    writtenLines += chunk.lineRows
-                    writtenRejects += chunk.rejectRows
-                    try counts.merge(chunk.counts)
-                }
+            case .chunk(let pending):
+                let chunk = pending.wait()
+                try files.accept.write(chunk.accept)
+                try files.deny.write(chunk.deny)
+                try files.pend.write(chunk.pend)
+                try files.claims.write(chunk.claims)
+                try files.rejects.write(chunk.rejects)
+                writtenLines += chunk.lineRows
+                writtenRejects += chunk.rejectRows
+                try counts.merge(chunk.counts)
                 progress?.claimsDone.store(counts.claims, ordering: .relaxed)
             }
         } catch {
@@ -77,5 +78,26 @@ final class RunWriter: @unchecked Sendable {
         try files.rejects.write(row)
         counts.rejects += 1
         writtenRejects += 1
+    }
+}
+
+/// One chunk's report rows, filled in by the thread that decides it and taken by the writer.
+///
+/// @unchecked: `output` is written once, before `done` is signalled, and read only after
+/// waiting for it.
+final class DecidedChunk: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var output: RunJob.ChunkOutput?
+
+    func finish(_ output: RunJob.ChunkOutput) {
+        self.output = output
+        done.signal()
+    }
+
+    /// The chunk's rows, once decided; they are released from here as they are taken.
+    func wait() -> RunJob.ChunkOutput {
+        done.wait()
+        defer { output = nil }
+        return output ?? RunJob.ChunkOutput()
     }
 }

@@ -24,7 +24,9 @@ struct ClaimEcho {
 }
 
 extension RowEncoder {
-    func lineRow(claim: Claim, echo: ClaimEcho, line: ServiceLine, decision: LineDecision, into out: inout [UInt8]) {
+    /// Line `index` of `claim`, read field by field: passing the line whole would copy it.
+    func lineRow(claim: Claim, echo: ClaimEcho, line index: Int, decision: LineDecision, into out: inout [UInt8]) {
+        let lines = claim.lines
         let citation = decision.citation
         if format == .csv {
             // The hot path: cells straight into the buffer, no per-row arrays.
@@ -33,21 +35,21 @@ extension RowEncoder {
                 out.append(last ? 0x0A : UInt8(ascii: ","))
             }
             cell(claim.id)
-            cell(line.lineNumberText)
-            cell(line.source)
+            cell(lines[index].lineNumberText)
+            cell(lines[index].source)
             cell(echo.payerID)
             cell(echo.lineOfBusiness)
             cell(echo.claimType)
-            if let date = line.dateOfService {
+            if let date = lines[index].dateOfService {
                 // Digits and dashes: never quoted, so written straight in.
                 date.appendISO(to: &out)
                 out.append(UInt8(ascii: ","))
             } else {
-                cell(line.dateOfServiceText)
+                cell(lines[index].dateOfServiceText)
             }
-            cell(line.procedureCode)
-            cell(line.modifiers.count == 1 ? line.modifiers[0] : line.modifiers.joined(separator: "|"))
-            cell(line.units?.description ?? line.unitsText)
+            cell(lines[index].procedureCode)
+            cell(lines[index].modifiers.count == 1 ? lines[index].modifiers[0] : lines[index].modifiers.joined(separator: "|"))
+            cell(lines[index].units?.description ?? lines[index].unitsText)
             cell(decision.decision.rawValue)
             // Reason names are never quoted: written straight in, `|` between them.
             for (index, reason) in decision.reasons.enumerated() {
@@ -69,19 +71,19 @@ extension RowEncoder {
             return
         }
         let lineNumber: CellValue = format == .jsonl
-            ? .number(line.lineNumber.map(String.init)) : .text(line.lineNumberText)
+            ? .number(lines[index].lineNumber.map(String.init)) : .text(lines[index].lineNumberText)
         let units: CellValue = format == .jsonl
-            ? .number(line.units?.description) : .text(line.units?.description ?? line.unitsText)
+            ? .number(lines[index].units?.description) : .text(lines[index].units?.description ?? lines[index].unitsText)
         row(ReportColumns.line, [
             .text(claim.id),
             lineNumber,
-            .text(line.source),
+            .text(lines[index].source),
             .text(echo.payerID),
             .text(echo.lineOfBusiness),
             .text(echo.claimType),
-            .text(line.dateOfService?.description ?? line.dateOfServiceText),
-            .text(line.procedureCode),
-            .text(line.modifiers.joined(separator: "|")),
+            .text(lines[index].dateOfService?.description ?? lines[index].dateOfServiceText),
+            .text(lines[index].procedureCode),
+            .text(lines[index].modifiers.joined(separator: "|")),
             units,
             .text(decision.decision.rawValue),
             .text(decision.reasons.map(\.reason.rawValue).joined(separator: "|")),
