@@ -31,6 +31,7 @@ public struct CSVClaimReader: ClaimReader {
         case nil: return nil
         case .item(let item)?: return item
         case .claimRows(let rows)?: return .claim(rows.build())
+        case .xmlClaim?: preconditionFailure("the CSV reader records no XML claims")
         }
     }
 
@@ -170,6 +171,8 @@ public struct CSVClaimReader: ClaimReader {
 public enum DeferredRead: Sendable {
     case item(ReadItem)
     case claimRows(CSVClaimRows)
+    /// An XML claim still to be mapped: `build` gives its items (rejects, then the claim).
+    case xmlClaim(XMLClaimRecording)
 }
 
 /// How a file's columns are laid out, shared by the claims read from it.

@@ -1,5 +1,12 @@
 import ClaimscrubCore
 
+/// Where the mapping puts what it reads: the stream on the reading thread, or a list
+/// when a recorded claim is built on a deciding thread.
+protocol XMLClaimSink: AnyObject {
+    var displayPath: String { get }
+    func emit(_ item: ReadItem)
+}
+
 /// Turns closed loops and segments of pyx12's XML into claims, by the raw X12
 /// paths of inputs.md ("Raw X12 837 5010"): the claim-level context (version,
 /// subscriber, payer, patient) is collected as its loops pass, a claim starts
@@ -32,6 +39,38 @@ struct XMLClaimMapping {
     private var draft: ClaimDraft?
     private var line: ServiceLine?
 
+    /// Whether a segment in `loop` changes what the mapping keeps between claims (the
+    /// envelope, subscriber and patient), as opposed to the claim being read.
+    static func changesContext(segment id: String, loop: String) -> Bool {
+        switch (id, loop) {
+        case ("ST", _), ("GS", _), ("SBR", "2000B"), ("NM1", "2010BA"), ("NM1", "2010BB"),
+             ("DMG", "2010BA"), ("DMG", "2010CA"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether the mapping reads anything from a segment in `loop` while a claim is open:
+    /// the others are passed over, so a recorded claim need not keep them.
+    static func readsInClaim(segment id: String, loop: String) -> Bool {
+        switch (id, loop) {
+        case ("CLM", "2300"), ("HI", "2300"), ("REF", "2300"), ("DTP", "2300"),
+             ("LX", "2400"), ("SV1", "2400"), ("SV2", "2400"), ("DTP", "2400"), ("REF", "2400"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Loops whose start or end changes what the mapping keeps between claims.
+    static func changesContext(loop id: String) -> Bool {
+        id == "ST_LOOP" || id == "2000B" || id == "2000C" || id == "2300"
+    }
+
+    /// Whether a transaction set of an unsupported version is being passed over.
+    var isSkippingTransaction: Bool { skippingTransaction }
+
     mutating func abandonClaim() {
         draft = nil
         line = nil
@@ -39,7 +78,7 @@ struct XMLClaimMapping {
 
     // MARK: Loops
 
-    mutating func loopStarted(_ id: String, line number: Int, in stream: XMLClaimStream) {
+    mutating func loopStarted(_ id: String, line number: Int, in stream: some XMLClaimSink) {
         if id == "ST_LOOP" {
             transactionSeen = true
             claimType = nil
@@ -80,7 +119,7 @@ struct XMLClaimMapping {
         }
     }
 
-    mutating func loopEnded(_ id: String, in stream: XMLClaimStream) {
+    mutating func loopEnded(_ id: String, in stream: some XMLClaimSink) {
         switch id {
         case "ST_LOOP":
             if draft != nil { finishClaim(in: stream) }
@@ -122,7 +161,7 @@ struct XMLClaimMapping {
         return ClaimDraft(claim: claim, source: source)
     }
 
-    private mutating func finishClaim(in stream: XMLClaimStream) {
+    private mutating func finishClaim(in stream: some XMLClaimSink) {
         guard var current = draft else { return }
         draft = nil
         line = nil
@@ -153,7 +192,7 @@ struct XMLClaimMapping {
 
     // MARK: Segments
 
-    mutating func segmentEnded(_ segment: XMLSegment, loop: String, in stream: XMLClaimStream) {
+    mutating func segmentEnded(_ segment: XMLSegment, loop: String, in stream: some XMLClaimSink) {
         if segment.id == "ST" {
             transactionStarted(segment, in: stream)
             return
@@ -205,7 +244,7 @@ struct XMLClaimMapping {
         }
     }
 
-    private mutating func transactionStarted(_ segment: XMLSegment, in stream: XMLClaimStream) {
+    private mutating func transactionStarted(_ segment: XMLSegment, in stream: some XMLClaimSink) {
         let version = nonEmpty(segment.element(3)) ?? groupVersion
         if version.hasPrefix("005010X222") {
             claimType = .professional

@@ -13,6 +13,9 @@ public struct XMLClaimReader: ClaimReader {
     /// the `~Copyable` `XMLTextReader` cannot be stored in one directly. Copies of
     /// this struct share one position in the file.
     private let stream: XMLClaimStream
+    /// Items of a claim built by `next`, not yet handed out.
+    private var built: [ReadItem] = []
+    private var builtIndex = 0
 
     /// Opens `path` (gunzipping `.gz`); `displayPath` starts every `source`.
     /// Throws when the file cannot be opened.
@@ -21,7 +24,32 @@ public struct XMLClaimReader: ClaimReader {
         stream = try XMLClaimStream(source: source, displayPath: displayPath)
     }
 
+    /// With claims mapped as they are read rather than recorded (`recordsClaims: false`).
+    init(path: String, displayPath: String, recordsClaims: Bool) throws(InputError) {
+        try self.init(path: path, displayPath: displayPath)
+        stream.recordsClaims = recordsClaims
+    }
+
     public mutating func next() throws(InputError) -> ReadItem? {
+        while true {
+            if builtIndex < built.count {
+                builtIndex += 1
+                return built[builtIndex - 1]
+            }
+            built.removeAll(keepingCapacity: true)
+            builtIndex = 0
+            switch try stream.next() {
+            case nil: return nil
+            case .item(let item)?: return item
+            case .claimRows(let rows)?: return .claim(rows.build())
+            case .xmlClaim(let recording)?: built = recording.build()
+            }
+        }
+    }
+
+    /// Like `next`, but hands a claim over as its recording, so that mapping it can run on
+    /// another thread while this one goes on reading.
+    public mutating func nextDeferred() throws(InputError) -> DeferredRead? {
         try stream.next()
     }
 }

@@ -6,7 +6,7 @@ import ClaimscrubCore
 /// A final class because it owns the `~Copyable` libxml2 reader on behalf of the
 /// copyable `XMLClaimReader`; it is used by one thread at a time. Only the
 /// current segment, claim and line are held, so memory does not grow with the file.
-final class XMLClaimStream {
+final class XMLClaimStream: XMLClaimSink {
     /// quality.md: nesting deeper than 64 and text nodes over 1 MiB are rejects.
     static let maximumDepth = 64
     static let maximumTextBytes = 1 << 20
@@ -36,18 +36,29 @@ final class XMLClaimStream {
     private var loops: [String] = []
     private var segment: XMLSegment?
     private var field: OpenField?
-    private var pending: [ReadItem] = []
+    private var pending: [DeferredRead] = []
+    /// The claim being recorded for a deciding thread (see `XMLClaimRecording`), and the
+    /// depth of `loops` at which its 2300 loop opened.
+    private var recording: XMLClaimRecording?
+    private var recordingDepth = 0
+    /// After a recording had to be mapped on the spot: no new one starts until the claim
+    /// loop at this depth has closed.
+    private var mappingInPlaceDepth: Int?
     private var pendingIndex = 0
     private var finished = false
 
     var mapping = XMLClaimMapping()
+    /// Claims are recorded for the deciding threads; off, every claim is mapped as it is
+    /// read (the tests compare the two).
+    var recordsClaims = true
 
     init(source: ByteSource, displayPath: String) throws(InputError) {
         reader = try XMLTextReader(source: source, url: displayPath)
         self.displayPath = displayPath
     }
 
-    func next() throws(InputError) -> ReadItem? {
+    /// The next item, with claims possibly still to be mapped (`XMLClaimRecording.build`).
+    func next() throws(InputError) -> DeferredRead? {
         while true {
             if pendingIndex < pending.count {
                 let item = pending[pendingIndex]
@@ -64,7 +75,63 @@ final class XMLClaimStream {
     }
 
     func emit(_ item: ReadItem) {
-        pending.append(item)
+        pending.append(.item(item))
+    }
+
+    // MARK: - Claims recorded for the deciding threads
+
+    private func loopStarted(_ id: String, line: Int) {
+        if recording != nil {
+            if !XMLClaimMapping.changesContext(loop: id) && !recording!.isFull {
+                if id == "2400" { recording!.add(.loopStarted(id, line: line)) }
+                return
+            }
+            mapInPlace()
+        }
+        if recordsClaims, id == "2300", mappingInPlaceDepth == nil, !mapping.isSkippingTransaction {
+            recording = XMLClaimRecording(start: mapping, line: line, displayPath: displayPath)
+            recordingDepth = loops.count
+            return
+        }
+        mapping.loopStarted(id, line: line, in: self)
+    }
+
+    /// After `loops` has lost the loop that ended.
+    private func loopEnded(_ id: String) {
+        if recording != nil {
+            if loops.count < recordingDepth {
+                recording!.add(.loopEnded(id))
+                pending.append(.xmlClaim(recording!))
+                recording = nil
+            } else if id == "2400" {
+                recording!.add(.loopEnded(id))
+            }
+            return
+        }
+        if let depth = mappingInPlaceDepth, loops.count < depth { mappingInPlaceDepth = nil }
+        mapping.loopEnded(id, in: self)
+    }
+
+    private func segmentEnded(_ segment: XMLSegment, loop: String) {
+        if recording != nil {
+            if !XMLClaimMapping.changesContext(segment: segment.id, loop: loop) && !recording!.isFull {
+                if XMLClaimMapping.readsInClaim(segment: segment.id, loop: loop) {
+                    recording!.add(.segment(segment, loop: loop))
+                }
+                return
+            }
+            mapInPlace()
+        }
+        mapping.segmentEnded(segment, loop: loop, in: self)
+    }
+
+    /// Maps the claim being recorded here and now, and the rest of it as it comes: for a
+    /// claim that changes the context or grows past the recording's bound.
+    private func mapInPlace() {
+        guard let recorded = recording else { return }
+        recording = nil
+        mappingInPlaceDepth = recordingDepth
+        recorded.replay(into: &mapping, sink: self)
     }
 
     /// The node `step` moved to; reused, as every node of the file passes through it.
@@ -135,7 +202,7 @@ final class XMLClaimStream {
         switch kind {
         case .loop:
             loops.append(id)
-            mapping.loopStarted(id, line: line, in: self)
+            loopStarted(id, line: line)
         case .segment:
             segment = XMLSegment(id: id, line: line)
             field = nil
@@ -166,10 +233,10 @@ final class XMLClaimStream {
         switch frame.kind {
         case .loop:
             if !loops.isEmpty { loops.removeLast() }
-            mapping.loopEnded(frame.id, in: self)
+            loopEnded(frame.id)
         case .segment:
             if let segment {
-                mapping.segmentEnded(segment, loop: loops.last ?? "", in: self)
+                segmentEnded(segment, loop: loops.last ?? "")
             }
             segment = nil
         case .element, .subelement:
@@ -209,6 +276,7 @@ final class XMLClaimStream {
     private func stop(at line: Int, message: String, detail: String = "") {
         finished = true
         mapping.abandonClaim()
+        recording = nil
         emit(.reject(Reject(source: "\(displayPath):\(max(line, 1))", kind: .xml, message: message, detail: detail)))
     }
 }

@@ -286,6 +286,7 @@ public enum RunJob {
                 switch item {
                 case .item(.claim(let claim)): lines += claim.lines.count
                 case .claimRows(let rows): lines += rows.lineCount
+                case .xmlClaim(let recording): lines += max(1, recording.lineCount)
                 case .item(.reject): lines += 1
                 }
                 items.append(item)
@@ -299,6 +300,9 @@ public enum RunJob {
             if var csv = reader as? CSVClaimReader {
                 // CSV claims are built on the deciding threads: reading is then mostly scanning.
                 while let item = try csv.nextDeferred() { add(item) }
+            } else if var xml = reader as? XMLClaimReader {
+                // So are XML claims: this thread is left with libxml2's parse.
+                while let item = try xml.nextDeferred() { add(item) }
             } else {
                 while let item = try reader.next() { add(.item(item)) }
             }
@@ -326,34 +330,39 @@ public enum RunJob {
     private static func decide(_ items: ArraySlice<DeferredRead>, engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
         var output = ChunkOutput()
         for deferred in items {
-            let item: ReadItem
             switch deferred {
-            case .item(let ready): item = ready
-            case .claimRows(let rows): item = .claim(rows.build())
-            }
-            switch item {
-            case .reject(let reject):
-                encoder.rejectRow(reject, into: &output.rejects)
-                output.rejectRows += 1
-                output.counts.rejects += 1
-            case .claim(let claim):
-                let decision = engine.decide(claim)
-                let echo = ClaimEcho(claim, codeSets: engine.codeSets)
-                // By index: iterating the lines would copy each one (and retain its strings).
-                for index in claim.lines.indices {
-                    let lineDecision = decision.lines[index]
-                    switch lineDecision.decision {
-                    case .accept: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.accept)
-                    case .deny: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.deny)
-                    case .pend: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.pend)
-                    }
-                    output.lineRows += 1
-                }
-                encoder.claimRow(claim: claim, echo: echo, decision: decision, into: &output.claims)
-                output.counts.add(claim: claim, echo: echo, decision: decision)
+            case .item(let ready): add(ready, to: &output, engine: engine, encoder: encoder)
+            case .claimRows(let rows): add(.claim(rows.build()), to: &output, engine: engine, encoder: encoder)
+            case .xmlClaim(let recording):
+                for item in recording.build() { add(item, to: &output, engine: engine, encoder: encoder) }
             }
         }
         return output
+    }
+
+    /// Decides one item and appends its rows to the chunk.
+    private static func add(_ item: ReadItem, to output: inout ChunkOutput, engine: DecisionEngine, encoder: RowEncoder) {
+        switch item {
+        case .reject(let reject):
+            encoder.rejectRow(reject, into: &output.rejects)
+            output.rejectRows += 1
+            output.counts.rejects += 1
+        case .claim(let claim):
+            let decision = engine.decide(claim)
+            let echo = ClaimEcho(claim, codeSets: engine.codeSets)
+            // By index: iterating the lines would copy each one (and retain its strings).
+            for index in claim.lines.indices {
+                let lineDecision = decision.lines[index]
+                switch lineDecision.decision {
+                case .accept: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.accept)
+                case .deny: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.deny)
+                case .pend: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.pend)
+                }
+                output.lineRows += 1
+            }
+            encoder.claimRow(claim: claim, echo: echo, decision: decision, into: &output.claims)
+            output.counts.add(claim: claim, echo: echo, decision: decision)
+        }
     }
 
     // MARK: - Inputs
