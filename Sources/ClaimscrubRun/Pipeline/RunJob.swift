@@ -126,9 +126,11 @@ public enum RunJob {
         for reject in missing { writer.write(.reject(reject)) }
 
         // One bounded queue per input; at most two inputs are read at once, started in
-        // argument order, and the deciding thread drains the queues in that order, so several
-        // files overlap while the rows still come out in input order.
-        let queues = inputs.map { _ in BoundedQueue<Work>(capacity: 3) }
+        // argument order, and the run's thread drains the queues in that order, so several
+        // files overlap while the rows still come out in input order. Two batches ahead keep
+        // the deciding threads fed (reading is the cheap part); each batch more in flight
+        // costs about 3 MiB resident.
+        let queues = inputs.map { _ in BoundedQueue<Work>(capacity: 2) }
         let format = options.format
         let mapping = options.csvMapping
         let readerSlots = DispatchSemaphore(value: 2)
@@ -162,8 +164,8 @@ public enum RunJob {
         // deciding threads go on with the next batch meanwhile.
         let jobs = max(1, options.jobs)
         let chunksPerBatch = jobs == 1 ? 1 : jobs * 8
-        // Two batches' chunks: one being written while the next is decided.
-        let toWrite = BoundedQueue<RunWriter.Output>(capacity: 2 * chunksPerBatch)
+        // One batch's chunks: written while the next batch's are decided.
+        let toWrite = BoundedQueue<RunWriter.Output>(capacity: chunksPerBatch)
         let written = DispatchSemaphore(value: 0)
         let writing = Thread {
             while let output = toWrite.pop() { writer.write(output) }
@@ -171,11 +173,21 @@ public enum RunJob {
         }
         writing.start()
 
-        // Each batch is cut into chunks decided on Dispatch's threads, at most `jobs` at once.
-        // The chunks are queued for the writer in input order as they are started, so the
-        // next batch is started while the last chunks of this one finish: no thread waits
-        // for a whole batch.
-        let deciders = DispatchSemaphore(value: jobs)
+        // Each batch is cut into chunks decided by `jobs` threads, started once (their
+        // memory is reused from chunk to chunk). The chunks are queued for the writer in
+        // input order as they are handed out, so the next batch is started while the last
+        // chunks of this one finish: no thread waits for a whole batch.
+        let tasks = BoundedQueue<@Sendable () -> Void>(capacity: jobs)
+        let deciding = DispatchGroup()
+        for _ in 0..<jobs {
+            deciding.enter()
+            let decider = Thread {
+                while let task = tasks.pop() { task() }
+                deciding.leave()
+            }
+            decider.stackSize = 8 << 20
+            decider.start()
+        }
         reading: for queue in queues {
             while let work = queue.pop() {
                 // After a failed write the run ends with exit 74: deciding more is wasted.
@@ -190,15 +202,15 @@ public enum RunJob {
                         let upper = items.count * (chunk + 1) / chunkCount
                         let pending = DecidedChunk()
                         toWrite.push(.chunk(pending))
-                        deciders.wait()
-                        DispatchQueue.global().async {
+                        tasks.push {
                             pending.finish(decide(items[lower..<upper], engine: engine, encoder: encoder))
-                            deciders.signal()
                         }
                     }
                 }
             }
         }
+        tasks.close()
+        deciding.wait()
         toWrite.close()
         written.wait()
         hashing.wait()
