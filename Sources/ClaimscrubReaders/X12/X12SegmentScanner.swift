@@ -176,6 +176,11 @@ struct X12SegmentScanner {
     private mutating func makeSegment(
         _ bytes: UnsafePointer<UInt8>, count: Int, delimiters: X12Delimiters
     ) -> X12ScanEvent {
+        // Were a segment ever kept past the next one, refilling "keeping capacity" would
+        // copy at the old capacity, which malloc's rounding lets creep up: a long segment
+        // or a creeping capacity starts the arrays afresh.
+        if segmentBytes.capacity > 4 * count + 4096 { segmentBytes = [] }
+        if segmentStarts.capacity > 4096 { segmentStarts = [] }
         segmentBytes.removeAll(keepingCapacity: true)
         segmentBytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
         segmentStarts.removeAll(keepingCapacity: true)
