@@ -187,21 +187,13 @@ public enum RunJob {
         }
         writing.start()
 
-        // Each batch is cut into chunks decided by `jobs` threads, started once (their
-        // memory is reused from chunk to chunk). The chunks are queued for the writer in
-        // input order as they are handed out, so the next batch is started while the last
-        // chunks of this one finish: no thread waits for a whole batch.
-        let tasks = BoundedQueue<@Sendable () -> Void>(capacity: jobs)
+        // Each batch is cut into chunks decided on a concurrent Dispatch queue, at most
+        // `jobs` at once. The chunks are queued for the writer in input order as they are
+        // handed out, so the next batch is started while the last chunks of this one finish:
+        // no thread waits for a whole batch.
+        let deciders = DispatchQueue(label: "claimscrub.decide", attributes: .concurrent)
         let deciding = DispatchGroup()
-        for _ in 0..<jobs {
-            deciding.enter()
-            let decider = Thread {
-                while let task = tasks.pop() { task() }
-                deciding.leave()
-            }
-            decider.stackSize = 8 << 20
-            decider.start()
-        }
+        let slots = DispatchSemaphore(value: jobs)
         reading: for queue in queues {
             while let work = queue.pop() {
                 // After a failed write the run ends with exit 74: deciding more is wasted.
@@ -216,14 +208,15 @@ public enum RunJob {
                         let upper = items.count * (chunk + 1) / chunkCount
                         let pending = DecidedChunk()
                         toWrite.push(.chunk(pending))
-                        tasks.push {
+                        slots.wait()
+                        deciders.async(group: deciding) {
                             pending.finish(decide(items[lower..<upper], engine: engine, encoder: encoder))
+                            slots.signal()
                         }
                     }
                 }
             }
         }
-        tasks.close()
         deciding.wait()
         toWrite.close()
         written.wait()
