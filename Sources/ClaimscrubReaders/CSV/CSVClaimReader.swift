@@ -177,11 +177,7 @@ public enum DeferredRead: Sendable {
 
 /// How a file's columns are laid out, shared by the claims read from it.
 struct CSVLayout: Sendable {
-    var displayPath: String {
-        didSet { sourcePrefix = displayPath + ":" }
-    }
-    /// `path:`, which every line's source begins with.
-    private(set) var sourcePrefix: String
+    var displayPath: String
     /// By `ClaimField.slot`: the header columns the field is read from (empty: not in the file).
     var slots: [[Int]]
     var headerWidth: Int
@@ -191,7 +187,6 @@ struct CSVLayout: Sendable {
 
     init(displayPath: String, slots: [[Int]], headerWidth: Int) {
         self.displayPath = displayPath
-        sourcePrefix = displayPath + ":"
         self.slots = slots
         self.headerWidth = headerWidth
         singleColumns = slots.map { $0.count == 1 ? $0[0] : -1 }
@@ -239,9 +234,7 @@ public struct CSVClaimRows: Sendable {
                 claim.lines.reserveCapacity(rows.count)
                 first = ClaimLevelValues(values)
             }
-            var source = layout.sourcePrefix
-            source.append(String(row.line))
-            claim.lines.append(serviceLine(values, source: source, problems: problems))
+            claim.lines.append(serviceLine(values, source: sourceText(layout.displayPath, row.line), problems: problems))
         }
         return claim
     }

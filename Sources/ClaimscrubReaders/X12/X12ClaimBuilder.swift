@@ -53,8 +53,6 @@ struct X12ClaimBuilder {
 
     let claimType: ClaimType
     let displayPath: String
-    /// `path:`, which every line's source begins with.
-    private let sourcePrefix: String
     private var loop = Loop.header
     private var subscriber = Party()
     private var patient: Party?
@@ -63,7 +61,6 @@ struct X12ClaimBuilder {
     init(claimType: ClaimType, displayPath: String) {
         self.claimType = claimType
         self.displayPath = displayPath
-        sourcePrefix = displayPath + ":"
     }
 
     /// Takes one segment of the transaction set. Completed claims (and claims rejected
@@ -323,7 +320,7 @@ struct X12ClaimBuilder {
             problems.append(DataProblem(.lineNumber, .invalid))
         }
         let line = ServiceLine(
-            source: sourcePrefix + String(segment.ordinal),
+            source: sourceText(displayPath, segment.ordinal),
             lineNumberText: text,
             lineNumber: number,
             procedureCode: "",

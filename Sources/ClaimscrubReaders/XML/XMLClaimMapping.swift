@@ -95,11 +95,11 @@ struct XMLClaimMapping {
         case "2000C":
             patient = Party()
         case "2300":
-            draft = beginClaim(source: "\(stream.displayPath):\(number)")
+            draft = beginClaim(source: sourceText(stream.displayPath, number))
         case "2400":
             guard let current = draft else { return }
             line = ServiceLine(
-                source: "\(stream.displayPath):\(number)",
+                source: sourceText(stream.displayPath, number),
                 lineNumberText: "",
                 lineNumber: nil,
                 procedureCode: "",
@@ -110,7 +110,7 @@ struct XMLClaimMapping {
                 // Counted here so that a hostile claim cannot grow without bound.
                 line = nil
                 stream.emit(.reject(Reject(
-                    source: "\(stream.displayPath):\(number)", kind: .claim,
+                    source: sourceText(stream.displayPath, number), kind: .claim,
                     message: "claim has more than \(XMLClaimStream.maximumLines) service lines; this line is not read"
                 )))
             }
