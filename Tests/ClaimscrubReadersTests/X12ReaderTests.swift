@@ -324,6 +324,27 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         #expect(second.problems == [DataProblem(.serviceDate, .missing)])
     }
 
+    /// inputs.md: a claim has at most 999 lines; the lines past them are rejects and their
+    /// segments change nothing (a skipped line's date must not land on line 999).
+    @Test func linesPastThe999thAreRejects() throws {
+        var body = ["ST*837*1*005010X222A1"] + subscriber + ["CLM*C1*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA"]
+        for number in 1...1_002 {
+            let date = number <= 999 ? "20241001" : "20250101"
+            body += ["LX*\(number)", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*\(date)", "REF*G1*PA\(number)"]
+        }
+        let items = try read(body + ["SE*1*1"])
+        let claim = try #require(claims(items).first)
+        #expect(claim.lines.count == 999)
+        #expect(claim.lines[998].lineNumber == 999)
+        #expect(claim.lines[998].dateOfServiceText == "20241001")
+        #expect(claim.lines[998].priorAuth == "PA999")
+        let past = rejects(items)
+        #expect(past.count == 3)
+        #expect(past.allSatisfy { $0.kind == .claim && $0.message == "claim has more than 999 service lines; this line is not read" })
+        // The rejects come before the claim, as the XML reader's do.
+        #expect(items.firstIndex { if case .reject = $0 { return true }; return false }! < items.firstIndex { if case .claim = $0 { return true }; return false }!)
+    }
+
     @Test func unreadableSegmentRejectsTheTransactionAndTheNextOneReads() throws {
         let claim = ["CLM*C1*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA", "LX*1", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*20241001"]
         let items = try read(["ST*837*1*005010X222A1"] + subscriber + claim + ["#%!*junk"] + claim + ["SE*1*1",

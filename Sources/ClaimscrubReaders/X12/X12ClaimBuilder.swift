@@ -57,6 +57,10 @@ struct X12ClaimBuilder {
     private var subscriber = Party()
     private var patient: Party?
     private var claim: PendingClaim?
+    /// A claim has at most 999 service lines (inputs.md, the 837I limit): an `LX` past them
+    /// is a reject, and the segments of its line are passed over.
+    static let maximumLines = 999
+    private var skippingLine = false
 
     init(claimType: ClaimType, displayPath: String) {
         self.claimType = claimType
@@ -104,13 +108,14 @@ struct X12ClaimBuilder {
         case "CLM":
             finishClaim(into: &output)
             startClaim(segment)
+            skippingLine = false
             loop = .claim
         case "HI":
             if loop == .claim { readDiagnoses(segment) }
         case "DTP":
-            datesSegment(segment)
+            if !(skippingLine && loop == .line) { datesSegment(segment) }
         case "REF":
-            guard segment.text(1) == "G1" else { break }
+            guard segment.text(1) == "G1", !(skippingLine && loop == .line) else { break }
             let value = segment.text(2)
             if loop == .claim {
                 claim?.claim.priorAuth = value.isEmpty ? nil : value
@@ -118,14 +123,22 @@ struct X12ClaimBuilder {
                 claim?.lines[last].line.priorAuth = value.isEmpty ? nil : value
             }
         case "LX":
-            guard claim != nil else { return "service line (LX) outside a claim" }
-            startLine(segment)
+            guard let lines = claim?.lines.count else { return "service line (LX) outside a claim" }
+            skippingLine = lines >= X12ClaimBuilder.maximumLines
+            if skippingLine {
+                output.append(.reject(Reject(
+                    source: "\(displayPath):\(segment.ordinal)", kind: .claim,
+                    message: "claim has more than \(X12ClaimBuilder.maximumLines) service lines; this line is not read"
+                )))
+            } else {
+                startLine(segment)
+            }
             loop = .line
         case "SV1", "SV2":
             guard loop == .line, let last = claim?.lines.indices.last else {
                 return "service (\(segment.id)) outside a service line"
             }
-            if claim?.lines[last].hasService == false {
+            if !skippingLine, claim?.lines[last].hasService == false {
                 if segment.id == "SV1" {
                     claim?.lines[last].readProfessionalService(segment)
                 } else {
