@@ -33,14 +33,6 @@ struct XMLTextReader: ~Copyable {
         CClaimscrubXML_close(handle)
     }
 
-    func advance() -> Step {
-        switch CClaimscrubXML_next(handle) {
-        case 1: return .node
-        case 0: return .end
-        default: return .failed
-        }
-    }
-
     /// Moves to the next node the claim reader acts on (see `CClaimscrubXML_step`): text
     /// is reported only when `wantText`, or when it is longer than `maximumText` bytes.
     func step(wantText: Bool, maximumText: Int, into node: inout CClaimscrubXMLNode) -> Step {
@@ -51,25 +43,8 @@ struct XMLTextReader: ~Copyable {
         }
     }
 
-    var nodeType: Int32 { CClaimscrubXML_nodeType(handle) }
-    var depth: Int { Int(CClaimscrubXML_depth(handle)) }
-    var isEmptyElement: Bool { CClaimscrubXML_isEmptyElement(handle) == 1 }
     /// Where the current node starts (libxml2 counts lines, not columns).
     var nodeLine: Int { Int(CClaimscrubXML_nodeLine(handle)) }
-
-    /// The current node's local name as bytes, without copying.
-    func withLocalName<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        guard let name = CClaimscrubXML_localName(handle) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return name.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
-            var count = 0
-            while bytes[count] != 0 { count += 1 }
-            return body(UnsafeBufferPointer(start: bytes, count: count))
-        }
-    }
-
-    func attribute(_ name: String) -> String? {
-        CClaimscrubXML_attribute(handle, name).map { String(cString: $0) }
-    }
 
     /// The current text node's value, with predefined entities and character references decoded.
     var value: String? {
