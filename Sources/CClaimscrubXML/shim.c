@@ -224,17 +224,13 @@ int CClaimscrubXML_step(CClaimscrubXMLReader *r, int wantText, long maximumText,
         int result = CClaimscrubXML_next(r);
         if (result != 1) return result;
         xmlNodePtr current = xmlTextReaderCurrentNode(r->reader);
-        int type;
-        if (current != NULL && (current->type == XML_TEXT_NODE || current->type == XML_CDATA_SECTION_NODE)) {
-            if (!wantText) {
-                /* Text outside a field matters only when it is over the limit. */
-                const xmlChar *value = xmlTextReaderConstValue(r->reader);
-                if (value == NULL || (long)strlen((const char *)value) <= maximumText) continue;
-            }
-            type = xmlTextReaderNodeType(r->reader);
-        } else {
-            type = xmlTextReaderNodeType(r->reader);
+        if (!wantText && current != NULL
+            && (current->type == XML_TEXT_NODE || current->type == XML_CDATA_SECTION_NODE)) {
+            /* Text outside a field matters only when it is over the limit. */
+            const xmlChar *value = xmlTextReaderConstValue(r->reader);
+            if (value == NULL || (long)strlen((const char *)value) <= maximumText) continue;
         }
+        int type = xmlTextReaderNodeType(r->reader);
         memset(out, 0, sizeof(*out));
         out->type = type;
         switch (type) {
@@ -243,10 +239,9 @@ int CClaimscrubXML_step(CClaimscrubXMLReader *r, int wantText, long maximumText,
             out->isEmptyElement = xmlTextReaderIsEmptyElement(r->reader) == 1;
             out->nameKind = nameKind(xmlTextReaderConstLocalName(r->reader));
             if (out->nameKind != CClaimscrubXML_nameOther) out->id = elementID(r, current);
-            /* Only loops and segments are located by line (claims, rejects), and elements
-               past the depth limit (XMLClaimStream.maximumDepth, 64). */
-            if (out->nameKind == CClaimscrubXML_nameLoop || out->nameKind == CClaimscrubXML_nameSegment
-                || out->depth >= 64)
+            /* Only loops and segments are located by line (claims, rejects); the rare
+               element that needs its line otherwise asks CClaimscrubXML_nodeLine. */
+            if (out->nameKind == CClaimscrubXML_nameLoop || out->nameKind == CClaimscrubXML_nameSegment)
                 out->line = CClaimscrubXML_nodeLine(r);
             return 1;
         case CClaimscrubXML_documentType:
@@ -263,23 +258,6 @@ int CClaimscrubXML_step(CClaimscrubXMLReader *r, int wantText, long maximumText,
             continue;
         }
     }
-}
-
-int CClaimscrubXML_nodeType(CClaimscrubXMLReader *r) {
-    return xmlTextReaderNodeType(r->reader);
-}
-
-int CClaimscrubXML_depth(CClaimscrubXMLReader *r) {
-    return xmlTextReaderDepth(r->reader);
-}
-
-const char *CClaimscrubXML_localName(CClaimscrubXMLReader *r) {
-    const xmlChar *name = xmlTextReaderConstLocalName(r->reader);
-    return name == NULL ? "" : (const char *)name;
-}
-
-int CClaimscrubXML_isEmptyElement(CClaimscrubXMLReader *r) {
-    return xmlTextReaderIsEmptyElement(r->reader) == 1;
 }
 
 const char *CClaimscrubXML_attribute(CClaimscrubXMLReader *r, const char *name) {

@@ -6,7 +6,7 @@ public struct DecisionEngine: Sendable {
     /// The knowledge date: only policy versions published by then exist for the run.
     public let asOf: CalendarDate
 
-    /// Per payer id, its known policies and NO_EDIT messages: one lookup per line.
+    /// Per payer id, its known policies and NO_EDIT messages: looked up once per claim.
     private let payerPlans: [String: PayerPlan]
 
     public init(codeSets: CodeSets, asOf: CalendarDate) {
@@ -28,15 +28,17 @@ public struct DecisionEngine: Sendable {
     /// Decides every line of `claim`, in input order.
     public func decide(_ claim: Claim) -> ClaimDecision {
         let context = ClaimContext(claim: claim, codeSets: codeSets)
+        let plan = context.payer.flatMap { payerPlans[$0.id] }
         var decisions: [LineDecision] = []
         decisions.reserveCapacity(claim.lines.count)
         for index in claim.lines.indices {
-            decisions.append(decideLine(at: index, in: context))
+            decisions.append(decideLine(at: index, in: context, plan: plan))
         }
-        return ClaimDecision(lines: decisions)
+        return ClaimDecision(lines: decisions, payerID: context.payer?.id)
     }
 
-    private func decideLine(at index: Int, in context: ClaimContext) -> LineDecision {
+    /// `plan`: the claim's payer's, nil when the payer is not in the code sets.
+    private func decideLine(at index: Int, in context: ClaimContext, plan: PayerPlan?) -> LineDecision {
         let facts = context.lines[index]
         var fired: [FiredReason] = []
 
@@ -65,8 +67,8 @@ public struct DecisionEngine: Sendable {
         // 8-9. Policy lookup and rules.
         var consulted: PolicyCitation?
         if let code = facts.procedureCode, let dos = facts.dateOfService,
-           let payer = context.payer {
-            let outcome = policyReasons(payer: payer, code: code, dos: dos, index: index, context: context)
+           let plan {
+            let outcome = policyReasons(plan: plan, code: code, dos: dos, index: index, context: context)
             fired += outcome.reasons
             consulted = outcome.consulted
         } else if let code = facts.procedureCode, facts.dateOfService != nil, !context.claim.payerID.isEmpty {
@@ -224,10 +226,9 @@ public struct DecisionEngine: Sendable {
     // MARK: - Edits 8-9: policies
 
     private func policyReasons(
-        payer: Payer, code: String, dos: CalendarDate, index: Int, context: ClaimContext
+        plan: PayerPlan, code: String, dos: CalendarDate, index: Int, context: ClaimContext
     ) -> (reasons: [FiredReason], consulted: PolicyCitation?) {
         let claim = context.claim
-        guard let plan = payerPlans[payer.id] else { return ([], nil) }
         for knownPolicy in plan.policies where knownPolicy.codes.contains(code) {
             let policy = knownPolicy.policy
             // A rule limited to some lines of business or claim types cannot be judged

@@ -64,6 +64,14 @@ public struct LineDecision: Sendable, Hashable {
 /// The decisions on one claim's lines, in input order, and their roll-up.
 public struct ClaimDecision: Sendable {
     public var lines: [LineDecision]
+    /// The code sets' id of the claim's payer (matched trimmed and case-blind, aliases
+    /// included); nil when the payer is not in the code sets.
+    public var payerID: String?
+
+    public init(lines: [LineDecision], payerID: String? = nil) {
+        self.lines = lines
+        self.payerID = payerID
+    }
 
     /// PEND if any line pends, else DENY if any is denied, else ACCEPT.
     public var decision: Decision {

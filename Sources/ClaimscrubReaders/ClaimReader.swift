@@ -77,3 +77,14 @@ func sourceText(_ path: String, _ position: Int) -> String {
         }
     }
 }
+
+/// A claim has at most 999 service lines (inputs.md, the 837I limit), in every format.
+let maximumServiceLines = 999
+
+/// The reject for an X12 or XML service line past a claim's 999th (`source`: where it starts).
+func lineOverLimitReject(source: String) -> Reject {
+    Reject(
+        source: source, kind: .claim,
+        message: "claim has more than \(maximumServiceLines) service lines; this line is not read"
+    )
+}

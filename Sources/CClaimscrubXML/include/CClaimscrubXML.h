@@ -8,7 +8,7 @@
  * module next to Foundation breaks on this platform (ICU's UErrorCode is seen
  * twice), so Swift sees an opaque handle and plain functions (STYLE.md).
  * Strings returned as `const char *` belong to the reader and stay valid only
- * until the next call of CClaimscrubXML_next or CClaimscrubXML_close.
+ * until the next call of CClaimscrubXML_next, CClaimscrubXML_step or CClaimscrubXML_close.
  */
 
 /* An opaque reader handle; used by one thread at a time. */
@@ -42,6 +42,7 @@ enum {
 typedef struct {
     int type;
     int depth;
+    /* 1 when the element is written `<x/>` (no end-element node follows). */
     int isEmptyElement;
     /* Elements: CClaimscrubXML_name*. */
     int nameKind;
@@ -84,12 +85,6 @@ int CClaimscrubXML_next(CClaimscrubXMLReader *reader);
  */
 int CClaimscrubXML_step(CClaimscrubXMLReader *reader, int wantText, long maximumText, CClaimscrubXMLNode *node);
 
-int CClaimscrubXML_nodeType(CClaimscrubXMLReader *reader);
-int CClaimscrubXML_depth(CClaimscrubXMLReader *reader);
-/* The current node's local name, or "" when it has none. */
-const char *CClaimscrubXML_localName(CClaimscrubXMLReader *reader);
-/* 1 when the current element is written `<x/>` (no end-element node follows). */
-int CClaimscrubXML_isEmptyElement(CClaimscrubXMLReader *reader);
 /* The value of the current element's attribute `name`, or NULL when it has none. */
 const char *CClaimscrubXML_attribute(CClaimscrubXMLReader *reader, const char *name);
 /* The current text node's value (entities and character references decoded), or NULL. */

@@ -137,7 +137,7 @@ public struct CSVClaimReader: ClaimReader {
             current = CSVClaimRows(layout: layout)
             currentID = claimID
         }
-        guard current!.rows.count < 999 else {
+        guard current!.rows.count < maximumServiceLines else {
             pending.append(rejected(Reject(
                 source: "\(displayPath):\(line)", kind: .claim,
                 message: "The claim already has 999 service lines, the most a claim may have; this row was not scrubbed."

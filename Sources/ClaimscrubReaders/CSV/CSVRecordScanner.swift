@@ -259,12 +259,8 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
     /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
     /// become U+FFFD. Read in place: every claim field goes through here.
     func trimmedText(_ index: Int) -> String {
-        var lower = index == 0 ? 0 : Int(ends[index - 1]) + 1
-        var upper = Int(ends[index])
-        return bytes.withUnsafeBufferPointer { buffer in
-            while lower < upper, buffer[lower] == 0x20 || buffer[lower] == 0x09 { lower += 1 }
-            while upper > lower, buffer[upper - 1] == 0x20 || buffer[upper - 1] == 0x09 { upper -= 1 }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[lower..<upper]), as: UTF8.self)
+        bytes.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[trimmedRange(index, in: buffer)]), as: UTF8.self)
         }
     }
 }

@@ -57,9 +57,8 @@ struct X12ClaimBuilder {
     private var subscriber = Party()
     private var patient: Party?
     private var claim: PendingClaim?
-    /// A claim has at most 999 service lines (inputs.md, the 837I limit): an `LX` past them
-    /// is a reject, and the segments of its line are passed over.
-    static let maximumLines = 999
+    /// Set by an `LX` past the claim's 999th line (a reject): the segments of its line are
+    /// passed over.
     private var skippingLine = false
 
     init(claimType: ClaimType, displayPath: String) {
@@ -124,12 +123,9 @@ struct X12ClaimBuilder {
             }
         case "LX":
             guard let lines = claim?.lines.count else { return "service line (LX) outside a claim" }
-            skippingLine = lines >= X12ClaimBuilder.maximumLines
+            skippingLine = lines >= maximumServiceLines
             if skippingLine {
-                output.append(.reject(Reject(
-                    source: "\(displayPath):\(segment.ordinal)", kind: .claim,
-                    message: "claim has more than \(X12ClaimBuilder.maximumLines) service lines; this line is not read"
-                )))
+                output.append(.reject(lineOverLimitReject(source: sourceText(displayPath, segment.ordinal))))
             } else {
                 startLine(segment)
             }

@@ -137,7 +137,7 @@ public struct X12Reader: ClaimReader {
             closeOpen(before: "IEA", at: segment.ordinal, levels: 2)
             inInterchange = false
         default:
-            guard isTransactionOpen else {
+            guard transaction != nil else {
                 breakOff(
                     .x12Envelope, at: segment.ordinal, "\(id) segment outside a transaction set",
                     then: inInterchange ? .toTransactionEnd : .toInterchange
@@ -150,13 +150,6 @@ public struct X12Reader: ClaimReader {
                 breakOff(.x12Transaction, at: segment.ordinal, problem, then: .toTransactionEnd)
             }
         }
-    }
-
-    /// Whether an ST is open. A case test: comparing the optional with nil copied the
-    /// whole builder (its claim in progress) for every segment.
-    private var isTransactionOpen: Bool {
-        if case .some = transaction { return true }
-        return false
     }
 
     private mutating func startTransaction(_ segment: X12Segment) {

@@ -50,8 +50,6 @@ struct X12Segment {
         return bytes[lower..<upper]
     }
 
-
-
     /// A segment id is two or three upper-case letters or digits, starting with a letter;
     /// anything else means the stream is not where we think it is.
     var hasReadableID: Bool {

@@ -63,7 +63,8 @@ struct XMLClaimMapping {
         }
     }
 
-    /// Loops whose start or end changes what the mapping keeps between claims.
+    /// Loops whose start or end changes what the mapping keeps between claims, and a
+    /// 2300 nested in a claim (which replaces the claim in progress).
     static func changesContext(loop id: String) -> Bool {
         id == "ST_LOOP" || id == "2000B" || id == "2000C" || id == "2300"
     }
@@ -106,13 +107,10 @@ struct XMLClaimMapping {
                 dateOfService: nil,
                 dateOfServiceText: ""
             )
-            if current.claim.lines.count >= XMLClaimStream.maximumLines {
+            if current.claim.lines.count >= maximumServiceLines {
                 // Counted here so that a hostile claim cannot grow without bound.
                 line = nil
-                stream.emit(.reject(Reject(
-                    source: sourceText(stream.displayPath, number), kind: .claim,
-                    message: "claim has more than \(XMLClaimStream.maximumLines) service lines; this line is not read"
-                )))
+                stream.emit(.reject(lineOverLimitReject(source: sourceText(stream.displayPath, number))))
             }
         default:
             break
@@ -192,6 +190,8 @@ struct XMLClaimMapping {
 
     // MARK: Segments
 
+    /// Keep `changesContext(segment:loop:)` and `readsInClaim(segment:loop:)` in step with
+    /// the cases here: a recorded claim keeps only what they let through.
     mutating func segmentEnded(_ segment: XMLSegment, loop: String, in stream: some XMLClaimSink) {
         if segment.id == "ST" {
             transactionStarted(segment, in: stream)

@@ -10,8 +10,6 @@ final class XMLClaimStream: XMLClaimSink {
     /// quality.md: nesting deeper than 64 and text nodes over 1 MiB are rejects.
     static let maximumDepth = 64
     static let maximumTextBytes = 1 << 20
-    /// The 837I limit; lines past it are rejects (inputs.md).
-    static let maximumLines = 999
 
     private enum ElementKind {
         case loop, segment, element, composite, subelement, other
@@ -167,7 +165,7 @@ final class XMLClaimStream: XMLClaimSink {
         switch Int(node.type) {
         case CClaimscrubXML_element:
             guard Int(node.depth) < XMLClaimStream.maximumDepth else {
-                stop(at: node.line, message: "XML nested deeper than \(XMLClaimStream.maximumDepth) elements")
+                stop(at: reader.nodeLine, message: "XML nested deeper than \(XMLClaimStream.maximumDepth) elements")
                 return
             }
             startElement()

@@ -77,14 +77,8 @@ extension XMLSegment {
     /// The positions an id of pyx12's carries: `NM109` -> (9, 0), `SV101-07` -> (1, 7).
     ///
     /// The element position is always the two digits before the end (or the dash),
-    /// whatever the segment id (`SV1`, `N4`) ends in.
-    static func position(of id: String, isComponent: Bool) -> (element: Int, component: Int)? {
-        // Every `ele` asks: the id is read in place rather than copied into an array.
-        var id = id
-        return id.withUTF8 { position(of: $0[...], isComponent: isComponent) }
-    }
-
-    /// The same, from the reader's C string: most ids are only ever needed as a position.
+    /// whatever the segment id (`SV1`, `N4`) ends in. Read from the reader's C string: an
+    /// `ele` id is only ever needed as a position.
     static func position(ofCString id: UnsafePointer<CChar>, isComponent: Bool) -> (element: Int, component: Int)? {
         id.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
             var count = 0

@@ -16,14 +16,6 @@ struct DecisionTally: Sendable {
         }
     }
 
-    subscript(decision: Decision) -> Int {
-        switch decision {
-        case .accept: return accept
-        case .deny: return deny
-        case .pend: return pend
-        }
-    }
-
     /// Every decision, zeros included.
     var byDecision: [Decision: Int] { [.accept: accept, .deny: deny, .pend: pend] }
 

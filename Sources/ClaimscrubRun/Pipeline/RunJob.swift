@@ -368,7 +368,7 @@ public enum RunJob {
             output.counts.rejects += 1
         case .claim(let claim):
             let decision = engine.decide(claim)
-            let echo = ClaimEcho(claim, codeSets: engine.codeSets)
+            let echo = ClaimEcho(claim, decision: decision)
             // By index: iterating the lines would copy each one (and retain its strings).
             for index in claim.lines.indices {
                 let lineDecision = decision.lines[index]

@@ -16,8 +16,9 @@ struct ClaimEcho {
     var lineOfBusiness: String
     var claimType: String
 
-    init(_ claim: Claim, codeSets: CodeSets) {
-        payerID = codeSets.payer(named: claim.payerID)?.id ?? claim.payerID.trimmingSpaces()
+    /// The payer as the decision matched it: the engine has looked it up already.
+    init(_ claim: Claim, decision: ClaimDecision) {
+        payerID = decision.payerID ?? claim.payerID.trimmingSpaces()
         lineOfBusiness = claim.lineOfBusiness?.rawValue ?? claim.lineOfBusinessText
         claimType = claim.claimType?.rawValue ?? claim.claimTypeText
     }
@@ -52,8 +53,8 @@ extension RowEncoder {
             cell(lines[index].units?.description ?? lines[index].unitsText)
             cell(decision.decision.rawValue)
             // Reason names are never quoted: written straight in, `|` between them.
-            for (index, reason) in decision.reasons.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: "|")) }
+            for (position, reason) in decision.reasons.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: "|")) }
                 out.append(contentsOf: reason.reason.rawValue.utf8)
             }
             out.append(UInt8(ascii: ","))
