@@ -5,7 +5,9 @@ public enum ClaimType: String, Sendable, Hashable, CaseIterable {
 
     /// `P`, `I`, or the full word, any case.
     public init?(code text: String) {
-        switch text.uppercased() {
+        // ASCII is upper-cased in place; `uppercased()` only for other text, where a
+        // letter such as U+0131 upper-cases to an ASCII one.
+        switch text.uppercasedIfNeeded() {
         case "P", "PROFESSIONAL": self = .professional
         case "I", "INSTITUTIONAL": self = .institutional
         default: return nil
@@ -23,12 +25,11 @@ public enum LineOfBusiness: String, Sendable, Hashable, CaseIterable {
     /// One of the four words, or an X12 SBR09 claim filing indicator code (inputs.md);
     /// blank is commercial.
     public init?(code raw: String) {
-        let text = raw.uppercased()
-        if let word = LineOfBusiness(rawValue: text.lowercased()) {
-            self = word
-            return
-        }
-        switch text {
+        switch raw.uppercasedIfNeeded() {
+        case "COMMERCIAL": self = .commercial
+        case "MEDICARE": self = .medicare
+        case "MEDICARE_ADVANTAGE": self = .medicareAdvantage
+        case "MEDICAID": self = .medicaid
         case "": self = .commercial
         case "MA", "MB": self = .medicare
         case "16": self = .medicareAdvantage

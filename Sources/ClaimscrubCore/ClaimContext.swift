@@ -11,10 +11,12 @@ struct LineFacts {
     var isRevenueOnly: Bool
     /// Line number, then input order (decisions.md: ties keep input order).
     var orderKey: (Int, Int)
-    /// From the registry entry of `procedureCode`: read once per line, since the edits
-    /// compare every line of a claim with the others.
-    var family: String?
-    var isUnlisted: Bool
+    /// The registry entry of `procedureCode`, looked up once per line: the edits compare
+    /// every line of a claim with the others, and the policy lookup is keyed by it.
+    var entry: RegistryCode?
+
+    var family: String? { entry?.family }
+    var isUnlisted: Bool { entry?.unlisted == true }
 }
 
 /// A claim with its per-line facts, for the claim-wide sums and presence checks.
@@ -89,8 +91,7 @@ struct ClaimContext {
                 priorAuth: nonBlank(claim.lines[offset].priorAuth) ?? claimPriorAuth,
                 isRevenueOnly: revenueOnly,
                 orderKey: (claim.lines[offset].lineNumber ?? Int.max, offset),
-                family: entry?.family,
-                isUnlisted: entry?.unlisted == true
+                entry: entry
             ))
         }
         self.lines = lines

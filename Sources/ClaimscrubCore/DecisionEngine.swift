@@ -19,7 +19,7 @@ public struct DecisionEngine: Sendable {
         var plans: [String: PayerPlan] = [:]
         for payer in codeSets.payers {
             plans[payer.id] = PayerPlan(
-                payer: payer, knownPolicies: known, registryCodes: codeSets.registry.keys, asOfText: asOf.description
+                payer: payer, knownPolicies: known, registry: codeSets.registry.values, asOfText: asOf.description
             )
         }
         payerPlans = plans
@@ -60,17 +60,17 @@ public struct DecisionEngine: Sendable {
             ))
         }
 
-        if let code = facts.procedureCode, let dos = facts.dateOfService {
-            fired += registryEdits(code: code, dos: dos, index: index, facts: facts, context: context)
+        if let entry = facts.entry, let dos = facts.dateOfService {
+            registryEdits(entry: entry, dos: dos, index: index, facts: facts, context: context, into: &fired)
         }
 
         // 8-9. Policy lookup and rules.
         var consulted: PolicyCitation?
         if let code = facts.procedureCode, let dos = facts.dateOfService,
            let plan {
-            let outcome = policyReasons(plan: plan, code: code, dos: dos, index: index, context: context)
-            fired += outcome.reasons
-            consulted = outcome.consulted
+            consulted = policyReasons(
+                plan: plan, code: code, entry: facts.entry, dos: dos, index: index, context: context, into: &fired
+            )
         } else if let code = facts.procedureCode, facts.dateOfService != nil, !context.claim.payerID.isEmpty {
             fired.append(FiredReason(
                 reason: .noEdit,
@@ -151,11 +151,13 @@ public struct DecisionEngine: Sendable {
 
     // MARK: - Edits 3-7: the code registry
 
+    /// Appends to `fired`: most lines fire nothing here, and an array of their own would
+    /// be made and copied for each.
     private func registryEdits(
-        code: String, dos: CalendarDate, index: Int, facts: LineFacts, context: ClaimContext
-    ) -> [FiredReason] {
-        guard let entry = codeSets.registry[code] else { return [] }
-        var fired: [FiredReason] = []
+        entry: RegistryCode, dos: CalendarDate, index: Int, facts: LineFacts, context: ClaimContext,
+        into fired: inout [FiredReason]
+    ) {
+        let code = entry.code
         let claim = context.claim
 
         if !entry.effective.contains(dos) {
@@ -220,22 +222,25 @@ public struct DecisionEngine: Sendable {
                 ))
             }
         }
-        return fired
     }
 
     // MARK: - Edits 8-9: policies
 
+    /// Appends the lookup's reasons to `fired`; returns the policy consulted. `entry`: the
+    /// code's registry entry, by which the payer's plan finds the policies speaking of it.
     private func policyReasons(
-        plan: PayerPlan, code: String, dos: CalendarDate, index: Int, context: ClaimContext
-    ) -> (reasons: [FiredReason], consulted: PolicyCitation?) {
+        plan: PayerPlan, code: String, entry: RegistryCode?, dos: CalendarDate, index: Int, context: ClaimContext,
+        into fired: inout [FiredReason]
+    ) -> PolicyCitation? {
         let claim = context.claim
-        for knownPolicy in plan.policies where knownPolicy.codes.contains(code) {
+        let lookup = plan.lookup(code: code, entry: entry)
+        for knownPolicy in lookup.policies {
             let policy = knownPolicy.policy
             // A rule limited to some lines of business or claim types cannot be judged
             // without a valid one: the lookup is skipped (decisions.md, "Resolved details").
             if knownPolicy.lineOfBusinessLimitedCodes.contains(code) && claim.lineOfBusiness == nil
                 || knownPolicy.claimTypeLimitedCodes.contains(code) && claim.claimType == nil {
-                return ([], nil)
+                return nil
             }
             // The first version (in code-set order) that speaks of the line and is in force on its date.
             var anySpeaks = false
@@ -244,7 +249,7 @@ public struct DecisionEngine: Sendable {
             }) {
                 anySpeaks = true
                 if known.version.effective.contains(dos) {
-                    return applyRules(of: known, code: code, dos: dos, index: index, context: context)
+                    return applyRules(of: known, code: code, dos: dos, index: index, context: context, into: &fired)
                 }
             }
             if !anySpeaks { continue }
@@ -252,13 +257,14 @@ public struct DecisionEngine: Sendable {
                 version.rules.contains { $0.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType) }
             }
             let citation = knownPolicy.notInForceCitation
-            let reason = FiredReason(
+            fired.append(FiredReason(
                 reason: .policyNotInForce, citation: citation,
                 message: notInForceMessage(policy: policy, speaking: speaking, dos: dos)
-            )
-            return ([reason], citation)
+            ))
+            return citation
         }
-        return ([FiredReason(reason: .noEdit, message: plan.noRuleMessage(code))], nil)
+        fired.append(FiredReason(reason: .noEdit, message: lookup.noRuleMessage))
+        return nil
     }
 
     private func notInForceMessage(policy: Policy, speaking: [PolicyVersion], dos: CalendarDate) -> String {
@@ -285,11 +291,12 @@ public struct DecisionEngine: Sendable {
     }
 
     private func applyRules(
-        of known: KnownVersion, code: String, dos: CalendarDate, index: Int, context: ClaimContext
-    ) -> (reasons: [FiredReason], consulted: PolicyCitation?) {
+        of known: KnownVersion, code: String, dos: CalendarDate, index: Int, context: ClaimContext,
+        into fired: inout [FiredReason]
+    ) -> PolicyCitation? {
         let claim = context.claim
         let facts = context.lines[index]
-        var fired: [FiredReason] = []
+        let firedBefore = fired.count
         var consulted: (citation: PolicyCitation, metMessage: String)?
         let label = known.label
 
@@ -330,10 +337,10 @@ public struct DecisionEngine: Sendable {
                 }
             }
         }
-        if fired.isEmpty, let consulted {
+        if fired.count == firedBefore, let consulted {
             fired.append(FiredReason(reason: .criteriaMet, citation: consulted.citation, message: consulted.metMessage))
         }
-        return (fired, consulted?.citation)
+        return consulted?.citation
     }
 
     private func applyCriteria(
@@ -472,30 +479,43 @@ final class KnownPolicy: Sendable {
 
 /// A payer as the policy lookup sees it, made once per run.
 final class PayerPlan: Sendable {
-    /// The payer's policies in its order, as the as-of date knows them.
-    let policies: [KnownPolicy]
-    /// Registry code -> the NO_EDIT message when none of the payer's known policies has a
-    /// rule for it: the commonest message.
-    private let noRuleMessages: [String: String]
-    /// The same message without its code, for codes outside the registry.
-    private let noRulePrefix: String
-
-    init(payer: Payer, knownPolicies: [String: KnownPolicy], registryCodes: some Sequence<String>, asOfText: String) {
-        policies = payer.policyIDs.compactMap { knownPolicies[$0] }
-        let prefix = "No policy of " + payer.name + " known as of " + asOfText + " has a rule for procedure code "
-        noRulePrefix = prefix
-        var messages: [String: String] = [:]
-        for code in registryCodes { messages[code] = prefix + code + "." }
-        noRuleMessages = messages
+    /// What the lookup needs for one code: the payer's known policies with a rule for it,
+    /// in the payer's order, and the NO_EDIT message when none of them has one.
+    struct CodeLookup: Sendable {
+        let policies: [KnownPolicy]
+        let noRuleMessage: String
     }
 
-    func noRuleMessage(_ code: String) -> String {
-        if let message = noRuleMessages[code] { return message }
+    /// The payer's policies in its order, as the as-of date knows them.
+    let policies: [KnownPolicy]
+    /// By registry entry: every line with a registry code finds its lookup by the entry's
+    /// identity, without hashing the code's text once per policy.
+    private let registryLookups: [ObjectIdentifier: CodeLookup]
+    /// The NO_EDIT message without its code, for codes outside the registry.
+    private let noRulePrefix: String
+
+    init(payer: Payer, knownPolicies: [String: KnownPolicy], registry: some Sequence<RegistryCode>, asOfText: String) {
+        let policies = payer.policyIDs.compactMap { knownPolicies[$0] }
+        self.policies = policies
+        let prefix = "No policy of " + payer.name + " known as of " + asOfText + " has a rule for procedure code "
+        noRulePrefix = prefix
+        var lookups: [ObjectIdentifier: CodeLookup] = [:]
+        for entry in registry {
+            lookups[ObjectIdentifier(entry)] = CodeLookup(
+                policies: policies.filter { $0.codes.contains(entry.code) }, noRuleMessage: prefix + entry.code + "."
+            )
+        }
+        registryLookups = lookups
+    }
+
+    /// The lookup for `code`; `entry` is its registry entry, nil outside the registry.
+    func lookup(code: String, entry: RegistryCode?) -> CodeLookup {
+        if let entry, let lookup = registryLookups[ObjectIdentifier(entry)] { return lookup }
         var message = noRulePrefix
         message.reserveCapacity(noRulePrefix.utf8.count + code.utf8.count + 1)
         message += code
         message += "."
-        return message
+        return CodeLookup(policies: policies.filter { $0.codes.contains(code) }, noRuleMessage: message)
     }
 }
 
