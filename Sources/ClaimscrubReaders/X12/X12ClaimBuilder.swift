@@ -36,8 +36,9 @@ struct X12ClaimBuilder {
         var lastName = ""
     }
 
-    fileprivate struct PendingLine {
-        var line: ServiceLine
+    /// What the claim's lines have had so far; the lines themselves are built in place
+    /// in the claim, not copied into it at the end.
+    private struct LineFlags {
         var hasServiceDate = false
         var hasService = false
     }
@@ -48,7 +49,7 @@ struct X12ClaimBuilder {
         var statementDatesQualifier = ""
         var statementDatesText = ""
         var hasStatementDates = false
-        var lines: [PendingLine] = []
+        var lineFlags: [LineFlags] = []
     }
 
     let claimType: ClaimType
@@ -70,8 +71,8 @@ struct X12ClaimBuilder {
     /// for having no lines) go to `output`; a segment that has no place where it stands
     /// returns the reason, for the reader to break off the transaction set.
     mutating func consume(_ segment: X12Segment, into output: inout [ReadItem]) -> String? {
-        switch segment.id {
-        case "HL":
+        switch segment.tag {
+        case X12ID.hl:
             finishClaim(into: &output)
             switch segment.text(3) {
             case "20":
@@ -88,15 +89,15 @@ struct X12ClaimBuilder {
             default:
                 loop = .otherHierarchy
             }
-        case "SBR":
+        case X12ID.sbr:
             if claim == nil {
                 if loop == .subscriber { subscriber.lineOfBusinessCode = segment.text(9) }
             } else {
                 loop = .otherSubscriber
             }
-        case "NM1":
+        case X12ID.nm1:
             nameSegment(segment)
-        case "DMG":
+        case X12ID.dmg:
             if loop == .subscriber, subscriber.lastName == "IL" {
                 subscriber.birthDateText = segment.text(2)
                 subscriber.sex = segment.text(3)
@@ -104,25 +105,25 @@ struct X12ClaimBuilder {
                 patient?.birthDateText = segment.text(2)
                 patient?.sex = segment.text(3)
             }
-        case "CLM":
+        case X12ID.clm:
             finishClaim(into: &output)
             startClaim(segment)
             skippingLine = false
             loop = .claim
-        case "HI":
+        case X12ID.hi:
             if loop == .claim { readDiagnoses(segment) }
-        case "DTP":
+        case X12ID.dtp:
             if !(skippingLine && loop == .line) { datesSegment(segment) }
-        case "REF":
+        case X12ID.ref:
             guard segment.text(1) == "G1", !(skippingLine && loop == .line) else { break }
             let value = segment.text(2)
             if loop == .claim {
                 claim?.claim.priorAuth = value.isEmpty ? nil : value
-            } else if loop == .line, let last = claim?.lines.indices.last {
-                claim?.lines[last].line.priorAuth = value.isEmpty ? nil : value
+            } else if loop == .line, let last = claim?.claim.lines.indices.last {
+                claim?.claim.lines[last].priorAuth = value.isEmpty ? nil : value
             }
-        case "LX":
-            guard let lines = claim?.lines.count else { return "service line (LX) outside a claim" }
+        case X12ID.lx:
+            guard let lines = claim?.claim.lines.count else { return "service line (LX) outside a claim" }
             skippingLine = lines >= maximumServiceLines
             if skippingLine {
                 output.append(.reject(lineOverLimitReject(source: sourceText(displayPath, segment.ordinal))))
@@ -130,18 +131,19 @@ struct X12ClaimBuilder {
                 startLine(segment)
             }
             loop = .line
-        case "SV1", "SV2":
-            guard loop == .line, let last = claim?.lines.indices.last else {
+        case X12ID.sv1, X12ID.sv2:
+            guard loop == .line, let last = claim?.claim.lines.indices.last else {
                 return "service (\(segment.id)) outside a service line"
             }
-            if !skippingLine, claim?.lines[last].hasService == false {
-                if segment.id == "SV1" {
-                    claim?.lines[last].readProfessionalService(segment)
+            if !skippingLine, claim?.lineFlags[last].hasService == false {
+                claim?.lineFlags[last].hasService = true
+                if segment.tag == X12ID.sv1 {
+                    claim?.claim.lines[last].readProfessionalService(segment)
                 } else {
-                    claim?.lines[last].readInstitutionalService(segment)
+                    claim?.claim.lines[last].readInstitutionalService(segment)
                 }
             }
-        case "LIN":
+        case X12ID.lin:
             if loop == .line { loop = .lineDetail }
         default:
             break
@@ -177,8 +179,9 @@ struct X12ClaimBuilder {
     private mutating func datesSegment(_ segment: X12Segment) {
         switch (segment.text(1), loop) {
         case ("472", .line):
-            guard let last = claim?.lines.indices.last else { return }
-            claim?.lines[last].setServiceDate(qualifier: segment.text(2), text: segment.text(3))
+            guard let last = claim?.claim.lines.indices.last else { return }
+            claim?.lineFlags[last].hasServiceDate = true
+            claim?.claim.lines[last].setServiceDate(qualifier: segment.text(2), text: segment.text(3))
         case ("434", .claim):
             claim?.statementDatesQualifier = segment.text(2)
             claim?.statementDatesText = segment.text(3)
@@ -251,9 +254,11 @@ struct X12ClaimBuilder {
     private mutating func readDiagnoses(_ segment: X12Segment) {
         guard claim != nil else { return }
         var malformed = false
+        let room = (claim?.claim.diagnoses.count ?? 0) + segment.elementCount - 1
+        claim?.claim.diagnoses.reserveCapacity(room)
         for index in 1..<max(1, segment.elementCount) {
             let parts = segment.components(index)
-            guard parts.contains(where: { !x12Text($0).isEmpty }) else { continue }
+            guard parts.contains(where: hasText) else { continue }
             guard parts.count >= 2 else {
                 malformed = true
                 continue
@@ -284,7 +289,7 @@ struct X12ClaimBuilder {
     private mutating func finishClaim(into output: inout [ReadItem]) {
         guard var pending = claim else { return }
         claim = nil
-        guard !pending.lines.isEmpty else {
+        guard !pending.claim.lines.isEmpty else {
             output.append(.reject(Reject(
                 source: "\(displayPath):\(pending.ordinal)",
                 kind: .claim,
@@ -296,22 +301,16 @@ struct X12ClaimBuilder {
            !pending.claim.problems.contains(where: { $0.field == .diagnosisCodes }) {
             pending.claim.problems.append(DataProblem(.diagnosisCodes, .missing))
         }
-        var lines: [ServiceLine] = []
-        lines.reserveCapacity(pending.lines.count)
-        for var entry in pending.lines {
-            if !entry.hasServiceDate {
-                if pending.hasStatementDates {
-                    entry.setServiceDate(
-                        qualifier: pending.statementDatesQualifier,
-                        text: pending.statementDatesText
-                    )
-                } else {
-                    entry.line.problems.append(DataProblem(.serviceDate, .missing))
-                }
+        for index in pending.claim.lines.indices where !pending.lineFlags[index].hasServiceDate {
+            if pending.hasStatementDates {
+                pending.claim.lines[index].setServiceDate(
+                    qualifier: pending.statementDatesQualifier,
+                    text: pending.statementDatesText
+                )
+            } else {
+                pending.claim.lines[index].problems.append(DataProblem(.serviceDate, .missing))
             }
-            lines.append(entry.line)
         }
-        pending.claim.lines = lines
         output.append(.claim(pending.claim))
     }
 
@@ -337,82 +336,81 @@ struct X12ClaimBuilder {
             dateOfServiceText: "",
             problems: problems
         )
-        claim?.lines.append(PendingLine(line: line))
+        claim?.claim.lines.append(line)
+        claim?.lineFlags.append(LineFlags())
     }
 }
 
-extension X12ClaimBuilder.PendingLine {
-    mutating func readProfessionalService(_ segment: X12Segment) {
-        hasService = true
+/// The service line's segments, read into the line as it stands in its claim.
+extension ServiceLine {
+    fileprivate mutating func readProfessionalService(_ segment: X12Segment) {
         readProcedure(segment.components(1))
         readUnits(segment.text(4))
         let place = segment.text(5)
-        line.placeOfService = place.isEmpty ? nil : place
+        placeOfService = place.isEmpty ? nil : place
         var pointers: [Int] = []
+        // One allocation, not one per doubling: lines point at up to four diagnoses.
+        pointers.reserveCapacity(4)
         var pointersValid = true
-        for part in segment.components(7) {
-            let text = x12Text(part)
-            if text.isEmpty { continue }
-            if text.utf8.allSatisfy(isDigit), text.utf8.count <= 4, let value = Int(text), value > 0 {
+        for part in segment.components(7) where hasText(part) {
+            if let value = x12PositiveNumber(part, maximumDigits: 4) {
                 pointers.append(value)
             } else {
                 pointersValid = false
             }
         }
         if !pointersValid {
-            line.problems.append(DataProblem(.diagnosisPointers, .invalid))
+            problems.append(DataProblem(.diagnosisPointers, .invalid))
         } else if !pointers.isEmpty {
-            line.diagnosisPointers = pointers
+            diagnosisPointers = pointers
         }
     }
 
-    mutating func readInstitutionalService(_ segment: X12Segment) {
-        hasService = true
+    fileprivate mutating func readInstitutionalService(_ segment: X12Segment) {
         let revenue = segment.text(1)
-        line.revenueCode = revenue.isEmpty ? nil : revenue
+        revenueCode = revenue.isEmpty ? nil : revenue
         let procedure = segment.components(2)
-        if procedure.contains(where: { !x12Text($0).isEmpty }) {
+        if procedure.contains(where: hasText) {
             readProcedure(procedure)
         }
         readUnits(segment.text(5))
     }
 
     /// SV101 / SV202: `HC:code:mod1:mod2:mod3:mod4:description`.
-    private mutating func readProcedure(_ parts: [ArraySlice<UInt8>]) {
+    private mutating func readProcedure(_ parts: X12Components) {
         let text = { (index: Int) -> String in index < parts.count ? x12Text(parts[index]) : "" }
         if text(0).uppercasedIfNeeded() != "HC" {
-            line.problems.append(DataProblem(.procedureCode, .unsupportedQualifier))
+            problems.append(DataProblem(.procedureCode, .unsupportedQualifier))
         }
-        line.procedureCode = text(1).uppercasedIfNeeded()
+        procedureCode = text(1).uppercasedIfNeeded()
         var modifiers: [String] = []
         for index in 2...5 where index < parts.count {
             let modifier = text(index).uppercasedIfNeeded()
             if !modifier.isEmpty { modifiers.append(modifier) }
         }
-        line.modifiers = modifiers
+        self.modifiers = modifiers
         let description = text(6)
-        line.procedureDescription = description.isEmpty ? nil : description
+        procedureDescription = description.isEmpty ? nil : description
     }
 
     private mutating func readUnits(_ text: String) {
         if text.isEmpty {
-            line.units = .one
-            line.unitsText = "1"
+            units = .one
+            unitsText = "1"
             return
         }
-        line.unitsText = text
+        unitsText = text
         if let units = Units(text), units.millionths > 0 {
-            line.units = units
+            self.units = units
         } else {
-            line.units = nil
-            line.problems.append(DataProblem(.units, .invalid))
+            units = nil
+            problems.append(DataProblem(.units, .invalid))
         }
     }
 
     /// `D8` CCYYMMDD or `RD8` CCYYMMDD-CCYYMMDD.
-    mutating func setServiceDate(qualifier: String, text: String) {
-        hasServiceDate = true
-        line.dateOfServiceText = text
+    fileprivate mutating func setServiceDate(qualifier: String, text: String) {
+        dateOfServiceText = text
         var from: CalendarDate?
         var through: CalendarDate?
         switch qualifier {
@@ -429,12 +427,12 @@ extension X12ClaimBuilder.PendingLine {
             break
         }
         guard let from else {
-            line.dateOfService = nil
-            line.dateOfServiceThrough = nil
-            line.problems.append(DataProblem(.serviceDate, .invalid))
+            dateOfService = nil
+            dateOfServiceThrough = nil
+            problems.append(DataProblem(.serviceDate, .invalid))
             return
         }
-        line.dateOfService = from
-        line.dateOfServiceThrough = through
+        dateOfService = from
+        dateOfServiceThrough = through
     }
 }

@@ -26,18 +26,23 @@ public struct X12Reader: ClaimReader {
     private var inInterchange = false
     private var inGroup = false
     private var groupVersion = ""
-    private var transaction: X12ClaimBuilder?
+    /// The open transaction set's claims; meaningful only while `inTransaction`. Not an
+    /// optional: mutating a builder inside one made and destroyed a copy of it per segment.
+    private var transaction: X12ClaimBuilder
+    private var inTransaction = false
     private var skip = Skip.none
 
     /// Reads `source`; `displayPath` is the path the reports name (inputs.md, *source*).
     public init(source: ByteSource, displayPath: String) {
         scanner = X12SegmentScanner(source: source)
         self.displayPath = displayPath
+        transaction = X12ClaimBuilder(claimType: .professional, displayPath: displayPath)
     }
 
     public mutating func next() throws(InputError) -> ReadItem? {
         while outputHead >= output.count {
-            output.removeAll(keepingCapacity: true)
+            // Most segments complete nothing: the empty array is left as it is.
+            if !output.isEmpty { output.removeAll(keepingCapacity: true) }
             outputHead = 0
             if finished { return nil }
             guard let event = try scanner.next() else {
@@ -45,7 +50,7 @@ public struct X12Reader: ClaimReader {
                 endOfInput()
                 continue
             }
-            switch event {
+            switch consume event {
             case .segment(let segment):
                 take(segment)
             case .unreadableInterchangeHeader(let ordinal):
@@ -73,23 +78,23 @@ public struct X12Reader: ClaimReader {
             breakOffUnreadable(at: segment.ordinal, "unreadable segment")
             return
         }
-        let id = segment.id
+        let id = segment.tag
         switch skip {
         case .none:
             break
         case .toInterchange:
-            guard id == "ISA" else { return }
+            guard id == X12ID.isa else { return }
             skip = .none
             closeEverything()
         case .toTransactionEnd:
             switch id {
-            case "SE":
+            case X12ID.se:
                 skip = .none
                 return
-            case "ISA":
+            case X12ID.isa:
                 skip = .none
                 closeEverything()
-            case "ST", "GS", "GE", "IEA":
+            case X12ID.st, X12ID.gs, X12ID.ge, X12ID.iea:
                 skip = .none
             default:
                 return
@@ -97,10 +102,10 @@ public struct X12Reader: ClaimReader {
         }
 
         switch id {
-        case "ISA":
+        case X12ID.isa:
             closeOpen(before: "ISA", at: segment.ordinal, levels: 3)
             inInterchange = true
-        case "GS":
+        case X12ID.gs:
             guard inInterchange else {
                 breakOff(.x12Envelope, at: segment.ordinal, "GS outside an interchange", then: .toInterchange)
                 return
@@ -108,28 +113,28 @@ public struct X12Reader: ClaimReader {
             closeOpen(before: "GS", at: segment.ordinal, levels: 2)
             inGroup = true
             groupVersion = segment.text(8)
-        case "ST":
+        case X12ID.st:
             guard inGroup else {
                 breakOff(.x12Envelope, at: segment.ordinal, "ST outside a functional group", then: .toInterchange)
                 return
             }
             closeOpen(before: "ST", at: segment.ordinal, levels: 1)
             startTransaction(segment)
-        case "SE":
-            guard var builder = transaction else {
+        case X12ID.se:
+            guard inTransaction else {
                 breakOff(.x12Envelope, at: segment.ordinal, "SE without its ST", then: .none)
                 return
             }
-            builder.finish(into: &output)
-            transaction = nil
-        case "GE":
+            transaction.finish(into: &output)
+            endTransaction()
+        case X12ID.ge:
             guard inGroup else {
                 breakOff(.x12Envelope, at: segment.ordinal, "GE without its GS", then: .none)
                 return
             }
             closeOpen(before: "GE", at: segment.ordinal, levels: 1)
             inGroup = false
-        case "IEA":
+        case X12ID.iea:
             guard inInterchange else {
                 breakOff(.x12Envelope, at: segment.ordinal, "IEA without its ISA", then: .toInterchange)
                 return
@@ -137,16 +142,15 @@ public struct X12Reader: ClaimReader {
             closeOpen(before: "IEA", at: segment.ordinal, levels: 2)
             inInterchange = false
         default:
-            guard transaction != nil else {
+            guard inTransaction else {
                 breakOff(
-                    .x12Envelope, at: segment.ordinal, "\(id) segment outside a transaction set",
+                    .x12Envelope, at: segment.ordinal, "\(segment.id) segment outside a transaction set",
                     then: inInterchange ? .toTransactionEnd : .toInterchange
                 )
                 return
             }
-            // Mutated in place: a copy of the builder per segment was a fifth of the reader's time.
-            if let problem = transaction!.consume(segment, into: &output) {
-                transaction = nil
+            if let problem = transaction.consume(segment, into: &output) {
+                endTransaction()
                 breakOff(.x12Transaction, at: segment.ordinal, problem, then: .toTransactionEnd)
             }
         }
@@ -166,6 +170,13 @@ public struct X12Reader: ClaimReader {
             return
         }
         transaction = X12ClaimBuilder(claimType: claimType, displayPath: displayPath)
+        inTransaction = true
+    }
+
+    /// Closes the transaction set, dropping any claim in progress.
+    private mutating func endTransaction() {
+        inTransaction = false
+        transaction = X12ClaimBuilder(claimType: transaction.claimType, displayPath: displayPath)
     }
 
     /// The 5010 837 implementation guides and their addenda that read alike for our fields.
@@ -184,7 +195,7 @@ public struct X12Reader: ClaimReader {
     /// any that were open make one reject.
     private mutating func closeOpen(before segment: String, at ordinal: Int, levels: Int) {
         var missing: [String] = []
-        if transaction != nil { missing.append("SE") }
+        if inTransaction { missing.append("SE") }
         if levels >= 2, inGroup { missing.append("GE") }
         if levels >= 3, inInterchange { missing.append("IEA") }
         guard !missing.isEmpty else { return }
@@ -200,7 +211,7 @@ public struct X12Reader: ClaimReader {
     /// An unreadable or oversized segment: the transaction set (or interchange) it
     /// stands in cannot be trusted past it.
     private mutating func breakOffUnreadable(at ordinal: Int, _ message: String) {
-        if transaction != nil || skip == .toTransactionEnd {
+        if inTransaction || skip == .toTransactionEnd {
             breakOff(.x12Envelope, at: ordinal, message, then: .toTransactionEnd)
         } else {
             breakOff(.x12Envelope, at: ordinal, message, then: .toInterchange)
@@ -210,7 +221,7 @@ public struct X12Reader: ClaimReader {
     /// Drops the claim in progress and reports the break, unless the break falls inside
     /// what an earlier reject already covers.
     private mutating func breakOff(_ kind: Reject.Kind, at ordinal: Int, _ message: String, then next: Skip) {
-        transaction = nil
+        endTransaction()
         let covered = skip != .none
         if !covered {
             output.append(.reject(Reject(source: "\(displayPath):\(ordinal)", kind: kind, message: message)))
@@ -223,7 +234,7 @@ public struct X12Reader: ClaimReader {
     }
 
     private mutating func closeEverything() {
-        transaction = nil
+        endTransaction()
         inGroup = false
         inInterchange = false
         groupVersion = ""
@@ -233,7 +244,7 @@ public struct X12Reader: ClaimReader {
         defer { closeEverything() }
         guard skip == .none else { return }
         var missing: [String] = []
-        if transaction != nil { missing.append("SE") }
+        if inTransaction { missing.append("SE") }
         if inGroup { missing.append("GE") }
         if inInterchange { missing.append("IEA") }
         guard !missing.isEmpty else { return }

@@ -11,13 +11,18 @@ struct X12Delimiters: Sendable, Equatable {
 /// elements are split once, components on demand.
 struct X12Segment {
     let ordinal: Int
+    /// The segment's bytes are the first `length`: the scanner refills the same arrays
+    /// for every segment, and what lies past them is left from earlier ones.
     let bytes: [UInt8]
+    let length: Int
     let delimiters: X12Delimiters
-    /// Start offsets of each element (element 0 is the segment id); ends are the next start - 1.
-    private var starts: [Int]
-    /// The segment id (`CLM`), as text: made once, since the reader and the claim builder
-    /// both switch on it.
-    let id: String
+    /// Start offsets of each element (element 0 is the segment id), the first
+    /// `elementCount` of them; ends are the next start - 1.
+    private let starts: [Int]
+    let elementCount: Int
+    /// The segment id packed into an integer (`X12ID`): the reader and the claim builder
+    /// switch on it for every segment, and comparing text cost more than the rest of the switch.
+    let tag: UInt32
 
     init(ordinal: Int, bytes: [UInt8], delimiters: X12Delimiters) {
         var starts: [Int] = []
@@ -27,26 +32,36 @@ struct X12Segment {
         for index in bytes.indices where bytes[index] == delimiters.element {
             starts.append(index + 1)
         }
-        self.init(ordinal: ordinal, bytes: bytes, starts: starts, delimiters: delimiters)
+        self.init(
+            ordinal: ordinal, bytes: bytes, length: bytes.count, starts: starts, elementCount: starts.count,
+            delimiters: delimiters
+        )
     }
 
     /// With the element starts already found (`starts[0]` is 0).
-    init(ordinal: Int, bytes: [UInt8], starts: [Int], delimiters: X12Delimiters) {
+    init(ordinal: Int, bytes: [UInt8], length: Int, starts: [Int], elementCount: Int, delimiters: X12Delimiters) {
         self.ordinal = ordinal
         self.bytes = bytes
+        self.length = length
         self.delimiters = delimiters
         self.starts = starts
-        let idEnd = starts.count > 1 ? starts[1] - 1 : bytes.count
-        id = String(decoding: bytes[0..<idEnd], as: UTF8.self)
+        self.elementCount = elementCount
+        let idEnd = elementCount > 1 ? starts[1] - 1 : length
+        switch idEnd {
+        case 2: tag = UInt32(bytes[0]) << 8 | UInt32(bytes[1])
+        case 3: tag = UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
+        default: tag = X12ID.none
+        }
     }
 
-    var elementCount: Int { starts.count }
+    /// The segment id as text, for messages.
+    var id: String { String(decoding: element(0), as: UTF8.self) }
 
     /// Element `index` (0 = the segment id), empty when the segment has fewer elements.
     func element(_ index: Int) -> ArraySlice<UInt8> {
-        guard index >= 0, index < starts.count else { return [] }
+        guard index >= 0, index < elementCount else { return [] }
         let lower = starts[index]
-        let upper = index + 1 < starts.count ? starts[index + 1] - 1 : bytes.count
+        let upper = index + 1 < elementCount ? starts[index + 1] - 1 : length
         return bytes[lower..<upper]
     }
 
@@ -64,22 +79,8 @@ struct X12Segment {
     }
 
     /// The components of element `index`, split on the interchange's component separator.
-    func components(_ index: Int) -> [ArraySlice<UInt8>] {
-        let value = element(index)
-        // By hand rather than `split`: every service line and diagnosis segment comes here.
-        var parts: [ArraySlice<UInt8>] = []
-        parts.reserveCapacity(8)
-        var lower = value.startIndex
-        var cursor = lower
-        while cursor < value.endIndex {
-            if value[cursor] == delimiters.component {
-                parts.append(value[lower..<cursor])
-                lower = cursor + 1
-            }
-            cursor += 1
-        }
-        parts.append(value[lower..<value.endIndex])
-        return parts
+    func components(_ index: Int) -> X12Components {
+        X12Components(element: element(index), separator: delimiters.component)
     }
 
     /// Component `component` (1-based, as X12 numbers them) of element `index`, trimmed.
@@ -88,6 +89,84 @@ struct X12Segment {
         guard component >= 1, component <= parts.count else { return "" }
         return x12Text(parts[component - 1])
     }
+}
+
+/// The components of one element, found where they are asked for: every service line
+/// and diagnosis segment splits elements, and an array of slices per element cost an
+/// allocation and a retain per component.
+struct X12Components: RandomAccessCollection {
+    let element: ArraySlice<UInt8>
+    let separator: UInt8
+    let endIndex: Int
+
+    init(element: ArraySlice<UInt8>, separator: UInt8) {
+        self.element = element
+        self.separator = separator
+        var count = 1
+        for byte in element where byte == separator { count += 1 }
+        endIndex = count
+    }
+
+    var startIndex: Int { 0 }
+
+    /// Component `position` (0-based): its bytes between separators, untrimmed.
+    subscript(position: Int) -> ArraySlice<UInt8> {
+        var lower = element.startIndex
+        var remaining = position
+        while remaining > 0 {
+            while element[lower] != separator { lower += 1 }
+            lower += 1
+            remaining -= 1
+        }
+        var upper = lower
+        while upper < element.endIndex, element[upper] != separator { upper += 1 }
+        return element[lower..<upper]
+    }
+}
+
+/// Segment ids as `X12Segment.tag` packs them: the two or three ASCII bytes, big-endian.
+enum X12ID {
+    /// No id is two or three bytes long: matches none of the others.
+    static let none: UInt32 = .max
+    static let isa: UInt32 = 0x49_53_41
+    static let gs: UInt32 = 0x47_53
+    static let st: UInt32 = 0x53_54
+    static let se: UInt32 = 0x53_45
+    static let ge: UInt32 = 0x47_45
+    static let iea: UInt32 = 0x49_45_41
+    static let hl: UInt32 = 0x48_4C
+    static let sbr: UInt32 = 0x53_42_52
+    static let nm1: UInt32 = 0x4E_4D_31
+    static let dmg: UInt32 = 0x44_4D_47
+    static let clm: UInt32 = 0x43_4C_4D
+    static let hi: UInt32 = 0x48_49
+    static let dtp: UInt32 = 0x44_54_50
+    static let ref: UInt32 = 0x52_45_46
+    static let lx: UInt32 = 0x4C_58
+    static let sv1: UInt32 = 0x53_56_31
+    static let sv2: UInt32 = 0x53_56_32
+    static let lin: UInt32 = 0x4C_49_4E
+}
+
+/// The bytes hold something besides ASCII blanks: `x12Text` of them is not empty.
+func hasText(_ bytes: ArraySlice<UInt8>) -> Bool {
+    bytes.contains { !isBlank($0) }
+}
+
+/// The bytes, trimmed of ASCII blanks, as a number above zero of at most `maximumDigits`
+/// digits; nil for anything else. Read in place: diagnosis pointers come on every line.
+func x12PositiveNumber(_ bytes: ArraySlice<UInt8>, maximumDigits: Int) -> Int? {
+    var lower = bytes.startIndex
+    var upper = bytes.endIndex
+    while lower < upper, isBlank(bytes[lower]) { lower += 1 }
+    while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
+    guard lower < upper, upper - lower <= maximumDigits else { return nil }
+    var value = 0
+    for byte in bytes[lower..<upper] {
+        guard isDigit(byte) else { return nil }
+        value = value * 10 + Int(byte - 0x30)
+    }
+    return value > 0 ? value : nil
 }
 
 /// Bytes to text, trimmed of ASCII blanks; invalid UTF-8 becomes U+FFFD.

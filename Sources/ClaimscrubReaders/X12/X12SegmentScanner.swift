@@ -172,23 +172,35 @@ struct X12SegmentScanner {
 
     /// A segment of `count` bytes at `bytes`, copied into arrays the scanner keeps: the
     /// reader is done with a segment before it asks for the next, so the arrays are
-    /// unique again by then and are refilled in place rather than allocated per segment.
+    /// unique again by then and are overwritten in place, neither allocated nor resized
+    /// per segment.
     private mutating func makeSegment(
         _ bytes: UnsafePointer<UInt8>, count: Int, delimiters: X12Delimiters
     ) -> X12ScanEvent {
-        // Were a segment ever kept past the next one, refilling "keeping capacity" would
-        // copy at the old capacity, which malloc's rounding lets creep up: a long segment
-        // or a creeping capacity starts the arrays afresh.
-        if segmentBytes.capacity > 4 * count + 4096 { segmentBytes = [] }
-        if segmentStarts.capacity > 4096 { segmentStarts = [] }
-        segmentBytes.removeAll(keepingCapacity: true)
-        segmentBytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
-        segmentStarts.removeAll(keepingCapacity: true)
-        segmentStarts.append(0)
-        for index in 0..<count where bytes[index] == delimiters.element {
-            segmentStarts.append(index + 1)
+        var elements = 1
+        for index in 0..<count where bytes[index] == delimiters.element { elements += 1 }
+        // Sized for the longest segment lately: a long one is not kept once it has passed.
+        if segmentBytes.count < count || segmentBytes.count > 4 * count + 4096 {
+            segmentBytes = [UInt8](repeating: 0, count: max(count, 256))
         }
-        return .segment(X12Segment(ordinal: ordinal, bytes: segmentBytes, starts: segmentStarts, delimiters: delimiters))
+        if segmentStarts.count < elements || segmentStarts.count > 4 * elements + 4096 {
+            segmentStarts = [Int](repeating: 0, count: max(elements, 32))
+        }
+        segmentBytes.withUnsafeMutableBufferPointer { target in
+            target.baseAddress!.update(from: bytes, count: count)
+        }
+        segmentStarts.withUnsafeMutableBufferPointer { starts in
+            var next = 1
+            starts[0] = 0
+            for index in 0..<count where bytes[index] == delimiters.element {
+                starts[next] = index + 1
+                next += 1
+            }
+        }
+        return .segment(X12Segment(
+            ordinal: ordinal, bytes: segmentBytes, length: count, starts: segmentStarts, elementCount: elements,
+            delimiters: delimiters
+        ))
     }
 
     private mutating func readSegment(_ delimiters: X12Delimiters) throws(InputError) -> X12ScanEvent {
