@@ -331,7 +331,16 @@ extension String {
         }
         if shape == 0 { return self }
         if shape == 2 { return uppercased() }
-        return String(decoding: utf8.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
+        // Written straight into the new string: no array of bytes in between.
+        return withUTF8Bytes { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for index in 0..<bytes.count {
+                    let byte = bytes[index]
+                    buffer[index] = byte >= 97 && byte <= 122 ? byte - 32 : byte
+                }
+                return bytes.count
+            }
+        }
     }
 
     /// Calls `body` with the UTF-8 bytes in place: small strings are read from their inline

@@ -46,37 +46,6 @@ func isBlank(_ byte: UInt8) -> Bool {
     byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
 }
 
-/// `path:position`, a line's or reject's source (inputs.md), made in one allocation:
-/// every service line gets one, and interpolating it was a measurable share of reading.
-func sourceText(_ path: String, _ position: Int) -> String {
-    var magnitude = position.magnitude
-    var digits = 1
-    var rest = magnitude
-    while rest >= 10 {
-        rest /= 10
-        digits += 1
-    }
-    let sign = position < 0 ? 1 : 0
-    return path.withUTF8Bytes { pathBytes in
-        let total = pathBytes.count + 1 + sign + digits
-        return String(unsafeUninitializedCapacity: total) { buffer in
-            var index = 0
-            for byte in pathBytes {
-                buffer[index] = byte
-                index += 1
-            }
-            buffer[index] = UInt8(ascii: ":")
-            if sign == 1 { buffer[index + 1] = UInt8(ascii: "-") }
-            var end = total
-            repeat {
-                end -= 1
-                buffer[end] = UInt8(truncatingIfNeeded: 48 + magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            return total
-        }
-    }
-}
 
 /// A claim has at most 999 service lines (inputs.md, the 837I limit), in every format.
 let maximumServiceLines = 999

@@ -1,3 +1,4 @@
+import ClaimscrubCore
 import Testing
 @testable import ClaimscrubRun
 
@@ -46,5 +47,20 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Line rows write their source from its path and position: the bytes must be those
+    /// of the `path:position` text written as a cell, whatever the path holds.
+    @Test(arguments: ["batch.csv", "/data/in/2026-11-23.x12", "", "=cmd.csv", "-1.csv", "@x", "\tpath",
+                      "a,b.csv", "say \"hi\".csv", "two\nlines.xml", "ré/claims.csv"])
+    func sourceCellsMatchTheirText(path: String) {
+        for position in [1, 9, 10, 12_345, 999_999_999] {
+            var fromParts: [UInt8] = []
+            appendCSVSourceCell(path: path, position: position, into: &fromParts)
+            #expect(String(decoding: fromParts, as: UTF8.self) == cell(sourceText(path, position)), "\(path) \(position)")
+        }
+        var wholeText: [UInt8] = []
+        appendCSVSourceCell(path: path, position: nil, into: &wholeText)
+        #expect(String(decoding: wholeText, as: UTF8.self) == cell(path))
     }
 }

@@ -234,7 +234,7 @@ public struct CSVClaimRows: Sendable {
                 claim.lines.reserveCapacity(rows.count)
                 first = ClaimLevelValues(values)
             }
-            claim.lines.append(serviceLine(values, source: sourceText(layout.displayPath, row.line), problems: problems))
+            claim.lines.append(serviceLine(values, line: row.line, problems: problems))
         }
         return claim
     }
@@ -275,7 +275,7 @@ public struct CSVClaimRows: Sendable {
         )
     }
 
-    private func serviceLine(_ values: RowValues, source: String, problems initial: [DataProblem]) -> ServiceLine {
+    private func serviceLine(_ values: RowValues, line: Int, problems initial: [DataProblem]) -> ServiceLine {
         var problems = initial
         let numberText = values[.lineNumber]
         let number = positiveInteger(numberText)
@@ -316,7 +316,8 @@ public struct CSVClaimRows: Sendable {
             }
         }
         return ServiceLine(
-            source: source,
+            source: layout.displayPath,
+            sourcePosition: line,
             lineNumberText: numberText,
             lineNumber: number,
             procedureCode: values[.procedureCode].uppercasedIfNeeded(),

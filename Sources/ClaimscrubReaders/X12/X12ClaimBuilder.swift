@@ -177,17 +177,16 @@ struct X12ClaimBuilder {
     }
 
     private mutating func datesSegment(_ segment: X12Segment) {
-        switch (segment.text(1), loop) {
-        case ("472", .line):
+        // The qualifier compared as bytes: every line has a DTP, and only two qualifiers matter.
+        let qualifier = x12Trimmed(segment.element(1))
+        if loop == .line, x12Equals(qualifier, "472") {
             guard let last = claim?.claim.lines.indices.last else { return }
             claim?.lineFlags[last].hasServiceDate = true
             claim?.claim.lines[last].setServiceDate(qualifier: segment.text(2), text: segment.text(3))
-        case ("434", .claim):
+        } else if loop == .claim, x12Equals(qualifier, "434") {
             claim?.statementDatesQualifier = segment.text(2)
             claim?.statementDatesText = segment.text(3)
             claim?.hasStatementDates = true
-        default:
-            break
         }
     }
 
@@ -248,7 +247,11 @@ struct X12ClaimBuilder {
             diagnoses: [],
             problems: problems
         )
-        claim = PendingClaim(claim: built, ordinal: segment.ordinal)
+        var pending = PendingClaim(claim: built, ordinal: segment.ordinal)
+        // Room for a few lines from the start: growing one line at a time reallocated twice.
+        pending.claim.lines.reserveCapacity(4)
+        pending.lineFlags.reserveCapacity(4)
+        claim = pending
     }
 
     private mutating func readDiagnoses(_ segment: X12Segment) {
@@ -328,7 +331,8 @@ struct X12ClaimBuilder {
             problems.append(DataProblem(.lineNumber, .invalid))
         }
         let line = ServiceLine(
-            source: sourceText(displayPath, segment.ordinal),
+            source: displayPath,
+            sourcePosition: segment.ordinal,
             lineNumberText: text,
             lineNumber: number,
             procedureCode: "",

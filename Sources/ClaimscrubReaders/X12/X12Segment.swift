@@ -47,10 +47,15 @@ struct X12Segment {
         self.starts = starts
         self.elementCount = elementCount
         let idEnd = elementCount > 1 ? starts[1] - 1 : length
+        // Only a readable id gets a tag (see `hasReadableID`).
+        let isIDByte = { (byte: UInt8) in isUpperLetter(byte) || isDigit(byte) }
         switch idEnd {
-        case 2: tag = UInt32(bytes[0]) << 8 | UInt32(bytes[1])
-        case 3: tag = UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
-        default: tag = X12ID.none
+        case 2 where isUpperLetter(bytes[0]) && isIDByte(bytes[1]):
+            tag = UInt32(bytes[0]) << 8 | UInt32(bytes[1])
+        case 3 where isUpperLetter(bytes[0]) && isIDByte(bytes[1]) && isIDByte(bytes[2]):
+            tag = UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
+        default:
+            tag = X12ID.none
         }
     }
 
@@ -67,11 +72,7 @@ struct X12Segment {
 
     /// A segment id is two or three upper-case letters or digits, starting with a letter;
     /// anything else means the stream is not where we think it is.
-    var hasReadableID: Bool {
-        let id = element(0)
-        guard (2...3).contains(id.count), let first = id.first, isUpperLetter(first) else { return false }
-        return id.allSatisfy { isUpperLetter($0) || isDigit($0) }
-    }
+    var hasReadableID: Bool { tag != X12ID.none }
 
     /// Element text, trimmed of surrounding blanks.
     func text(_ index: Int) -> String {
@@ -126,7 +127,8 @@ struct X12Components: RandomAccessCollection {
 
 /// Segment ids as `X12Segment.tag` packs them: the two or three ASCII bytes, big-endian.
 enum X12ID {
-    /// No id is two or three bytes long: matches none of the others.
+    /// The id is not two or three upper-case letters or digits starting with a letter:
+    /// matches none of the others.
     static let none: UInt32 = .max
     static let isa: UInt32 = 0x49_53_41
     static let gs: UInt32 = 0x47_53
@@ -156,13 +158,10 @@ func hasText(_ bytes: ArraySlice<UInt8>) -> Bool {
 /// The bytes, trimmed of ASCII blanks, as a number above zero of at most `maximumDigits`
 /// digits; nil for anything else. Read in place: diagnosis pointers come on every line.
 func x12PositiveNumber(_ bytes: ArraySlice<UInt8>, maximumDigits: Int) -> Int? {
-    var lower = bytes.startIndex
-    var upper = bytes.endIndex
-    while lower < upper, isBlank(bytes[lower]) { lower += 1 }
-    while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
-    guard lower < upper, upper - lower <= maximumDigits else { return nil }
+    let digits = x12Trimmed(bytes)
+    guard !digits.isEmpty, digits.count <= maximumDigits else { return nil }
     var value = 0
-    for byte in bytes[lower..<upper] {
+    for byte in digits {
         guard isDigit(byte) else { return nil }
         value = value * 10 + Int(byte - 0x30)
     }
@@ -171,11 +170,34 @@ func x12PositiveNumber(_ bytes: ArraySlice<UInt8>, maximumDigits: Int) -> Int? {
 
 /// Bytes to text, trimmed of ASCII blanks; invalid UTF-8 becomes U+FFFD.
 func x12Text(_ bytes: ArraySlice<UInt8>) -> String {
+    // Trimmed by index here rather than through `x12Trimmed`: the extra slice cost a
+    // retain and release on every element read.
     var lower = bytes.startIndex
     var upper = bytes.endIndex
     while lower < upper, isBlank(bytes[lower]) { lower += 1 }
     while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
     return String(decoding: bytes[lower..<upper], as: UTF8.self)
+}
+
+/// The bytes are exactly the ASCII `text`: compared in place, without making a String.
+func x12Equals(_ bytes: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+    guard bytes.count == text.utf8CodeUnitCount else { return false }
+    let expected = text.utf8Start
+    var offset = 0
+    for byte in bytes {
+        if byte != expected[offset] { return false }
+        offset += 1
+    }
+    return true
+}
+
+/// The bytes without surrounding ASCII blanks.
+func x12Trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    var lower = bytes.startIndex
+    var upper = bytes.endIndex
+    while lower < upper, isBlank(bytes[lower]) { lower += 1 }
+    while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
+    return bytes[lower..<upper]
 }
 
 @inline(__always)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What the scanner found next in the byte stream.
 enum X12ScanEvent {
     case segment(X12Segment)
@@ -209,8 +213,10 @@ struct X12SegmentScanner {
         var scanFrom = start
         while true {
             let p = storage.pointer
-            var index = scanFrom
-            while index < end, p[index] != delimiters.segment { index += 1 }
+            var index = end
+            if scanFrom < end, let found = memchr(p + scanFrom, Int32(delimiters.segment), end - scanFrom) {
+                index = p.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            }
             if index < end, index - start > limit {
                 consume(to: index + 1)
                 return .oversizedSegment(ordinal: ordinal)
@@ -265,8 +271,13 @@ struct X12SegmentScanner {
     }
 
     private mutating func skipBlanks() throws(InputError) {
-        while try available(1), isBlank(storage.pointer[start]) {
-            consume(to: start + 1)
+        // Over the buffer in one go: most segments are followed by a line break.
+        while true {
+            var index = start
+            while index < end, isBlank(storage.pointer[index]) { index += 1 }
+            consume(to: index)
+            if index < end { return }
+            guard try fill() else { return }
         }
     }
 

@@ -100,7 +100,8 @@ struct XMLClaimMapping {
         case "2400":
             guard let current = draft else { return }
             line = ServiceLine(
-                source: sourceText(stream.displayPath, number),
+                source: stream.displayPath,
+                sourcePosition: number,
                 lineNumberText: "",
                 lineNumber: nil,
                 procedureCode: "",

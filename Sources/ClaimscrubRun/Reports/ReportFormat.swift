@@ -58,8 +58,7 @@ struct RowEncoder {
 func appendCSVCell(_ text: String, into out: inout [UInt8]) {
     text.withUTF8Bytes { bytes in
         guard let first = bytes.first else { return }
-        let formula = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
-            || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
+        let formula = startsFormula(first)
         if !needsCSVQuotes(bytes) {
             if formula { out.append(UInt8(ascii: "'")) }
             out.append(contentsOf: bytes)
@@ -72,6 +71,48 @@ func appendCSVCell(_ text: String, into out: inout [UInt8]) {
             out.append(byte)
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// A spreadsheet would read a cell starting with this byte as a formula.
+@inline(__always)
+func startsFormula(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+        || byte == UInt8(ascii: "@") || byte == 0x09 || byte == 0x0D
+}
+
+/// The cell `path:position` as `appendCSVCell` writes it, without making the text: every
+/// line row has one. Only a path that needs quoting or a formula guard takes the long way.
+func appendCSVSourceCell(path: String, position: Int?, into out: inout [UInt8]) {
+    guard let position, position >= 0 else {
+        appendCSVCell(position.map { sourceText(path, $0) } ?? path, into: &out)
+        return
+    }
+    let plain = path.withUTF8Bytes { bytes -> Bool in
+        guard let first = bytes.first else { return false }
+        if startsFormula(first) || needsCSVQuotes(bytes) { return false }
+        out.append(contentsOf: bytes)
+        return true
+    }
+    guard plain else {
+        appendCSVCell(sourceText(path, position), into: &out)
+        return
+    }
+    out.append(UInt8(ascii: ":"))
+    appendDecimal(position, into: &out)
+}
+
+/// The digits of `value` (at least zero), made on the stack and appended at once.
+func appendDecimal(_ value: Int, into out: inout [UInt8]) {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+        var rest = value
+        var start = buffer.count
+        repeat {
+            start -= 1
+            buffer[start] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+            rest /= 10
+        } while rest > 0
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
     }
 }
 

@@ -37,7 +37,8 @@ extension RowEncoder {
             }
             cell(claim.id)
             cell(lines[index].lineNumberText)
-            cell(lines[index].source)
+            appendCSVSourceCell(path: lines[index].sourcePath, position: lines[index].sourcePosition, into: &out)
+            out.append(UInt8(ascii: ","))
             cell(echo.payerID)
             cell(echo.lineOfBusiness)
             cell(echo.claimType)

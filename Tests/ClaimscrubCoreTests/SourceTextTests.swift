@@ -1,4 +1,4 @@
-@testable import ClaimscrubReaders
+import ClaimscrubCore
 import Testing
 
 /// Sources (`path:position`, inputs.md) are written by hand, digit by digit.
