@@ -8,10 +8,10 @@ import Testing
 /// built executable in a subprocess under `prlimit --as`, and its peak resident memory is
 /// the kernel's `ru_maxrss` for that process (the test process is never measured).
 ///
-/// Figures from this machine's debug build: a normal run reserves about 350 MiB of
-/// address space (glibc keeps 64 MiB per thread arena, threads get 8 MiB stacks) and a
-/// 20,000-line batch needs between 320 and 384 MiB of `--as` to start its threads; 512 MiB
-/// leaves 128 MiB or more above that. Resident peaks: 32-45 MiB for normal batches, at
+/// Figures from this machine's debug build: a run without a limit reserves about 350 MiB
+/// of address space (glibc keeps 64 MiB per thread arena, threads get 8 MiB stacks); under
+/// a limit below 1 GiB it keeps one arena and runs from 192 MiB (below that it refuses to
+/// start, exit 70), so 512 MiB leaves room for the shapes below. Resident peaks: 32-45 MiB for normal batches, at
 /// most 65 MiB for the shapes below; before the summary tallies spilled and read batches
 /// were bounded by bytes, the same shapes took 100-330 MiB.
 @Suite(.serialized) struct MemoryBoundTests {
@@ -115,6 +115,40 @@ import Testing
         #expect(run.status == .exited(65), "\(run.status): \(run.stderr)")
         #expect(run.peakResidentBytes < Self.residentBound, "peak \(run.peakResidentBytes >> 20) MiB")
         #expect(try Self.rejectSources(out) == ["\(url.path):66"])
+    }
+
+    /// Below the address space a run needs, it stops at once with its reason, before any
+    /// output exists; before, such a run hung or crashed part-way.
+    @Test func tooLittleAddressSpaceIsRefusedBeforeTheRun() throws {
+        let input = try HostileFile.csv(name: "small.csv") { row in
+            for claim in 1...20 { row(["C\(claim)", "1", "CIGNA", "22513", ""]) }
+        }
+        defer { Self.remove(input) }
+        let out = input.deletingLastPathComponent().appendingPathComponent("run")
+        let run = try MeasuredRun(
+            arguments: ["run", input.path, "--as-of", "2026-11-23", "--out", out.path], out: out,
+            addressSpace: 150 << 20, seconds: 60
+        )
+        #expect(run.status == .exited(70), "\(run.status): \(run.stderr)")
+        #expect(run.stderr.contains("the address-space limit (ulimit -v, prlimit --as) is 150 MiB; a run needs at least 192 MiB"), "\(run.stderr)")
+        let folder = try FileManager.default.contentsOfDirectory(atPath: input.deletingLastPathComponent().path)
+        #expect(folder == ["small.csv"], "left behind: \(folder)")
+    }
+
+    /// At the least address space a run accepts, a batch of many chunks (every thread
+    /// started) finishes: one malloc arena then, not a retry of the arenas it cannot reserve.
+    @Test func theLeastAddressSpaceAcceptedIsEnough() throws {
+        let input = try HostileFile.csv(name: "tight.csv") { row in
+            for claim in 1...20_000 { row(["T\(claim)", "1", claim % 2 == 0 ? "CIGNA" : "AETNA", "22513", ""]) }
+        }
+        defer { Self.remove(input) }
+        let out = input.deletingLastPathComponent().appendingPathComponent("run")
+        let run = try MeasuredRun(
+            arguments: ["run", input.path, "--as-of", "2026-11-23", "--out", out.path, "--jobs", "8"], out: out,
+            addressSpace: 192 << 20, seconds: 120
+        )
+        #expect(run.status == .exited(0) || run.status == .exited(65), "\(run.status): \(run.stderr)")
+        #expect(try Self.summary(out)["lines"] as? Int == 20_000)
     }
 
     // MARK: - Helpers

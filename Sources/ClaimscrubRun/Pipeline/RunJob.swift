@@ -16,6 +16,14 @@ public enum RunJob {
 
     public static func run(_ options: RunOptions, codeSets loaded: LoadedCodeSets) -> RunOutcome {
         let started = DispatchTime.now()
+        if let limit = addressSpaceLimit(), limit < minimumAddressSpace {
+            // Below this a thread cannot get its stack or an allocation fails: the run would
+            // hang or crash part-way, so it stops before it starts.
+            return failure(
+                ExitStatus.software,
+                "error: the address-space limit (ulimit -v, prlimit --as) is \(limit >> 20) MiB; a run needs at least \(minimumAddressSpace >> 20) MiB for its threads and libraries"
+            )
+        }
         limitMallocArenas()
         // `runs/x/` names the folder `runs/x`: its temporary sibling is `runs/x.partial-PID`.
         var outDir = options.outDirectory
@@ -69,6 +77,19 @@ public enum RunJob {
         return outcome
     }
 
+    /// The least address space a run is started in (measured: a release build ran every
+    /// format from 180 MiB; a debug build needs more).
+    static let minimumAddressSpace = 192 << 20
+
+    /// The process's address-space limit in bytes; nil when there is none.
+    private static func addressSpaceLimit() -> Int? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else {
+            return nil
+        }
+        return Int(clamping: limit.rlim_cur)
+    }
+
     /// glibc gives every thread that allocates while others do an arena of its own, each
     /// reserving 64 MiB of address space; with the reading, deciding, writing and hashing
     /// threads that was enough to fail under `prlimit --as=512MiB` (MemoryBoundTests).
@@ -78,7 +99,11 @@ public enum RunJob {
         // `mallopt` and `M_ARENA_MAX` (-8, malloc.h) are not in Swift's Glibc module.
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(nil, "mallopt") else { return }
-        _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 3)
+        // Under an address-space limit (`ulimit -v`, `prlimit --as`) an arena that cannot be
+        // reserved is retried on later allocations: below about 200 MiB that made a run
+        // crawl and then fail. One arena reserves nothing beyond the heap.
+        let limited = addressSpaceLimit().map { $0 < 1 << 30 } ?? false
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, limited ? 1 : 3)
         #endif
     }
 
