@@ -356,6 +356,28 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         #expect(claims(items).last?.lines.first?.source.hasSuffix(":31") == true)
     }
 
+    /// The scanner keeps room for 64 element starts and grows it for a longer segment, then
+    /// gives a very long one's room back: claims around such segments read the same.
+    @Test func segmentsOfManyElementsReadAroundThemAlike() throws {
+        let claim = ["CLM*C1*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA*ABF:M810", "LX*1",
+                     "SV1*HC:22513:KX*2*UN*1***1:2", "DTP*472*D8*20241001"]
+        for width in [63, 64, 65, 5_000, 20_000] {
+            let wide = "NTE*ADD" + String(repeating: "*x", count: width)
+            let items = try read(["ST*837*1*005010X222A1"] + subscriber + [wide] + claim + [wide] + claim
+                                 + ["SE*1*1"])
+            #expect(rejects(items).isEmpty, "width \(width)")
+            let decoded = claims(items)
+            #expect(decoded.count == 2, "width \(width)")
+            for claim in decoded {
+                #expect(claim.diagnoses.map(\.code) == ["M8008XA", "M810"])
+                #expect(claim.lines.first?.procedureCode == "22513")
+                #expect(claim.lines.first?.modifiers == ["KX"])
+                #expect(claim.lines.first?.diagnosisPointers == [1, 2])
+                #expect(claim.lines.first?.dateOfService?.description == "2024-10-01")
+            }
+        }
+    }
+
     @Test func unsupportedVersionSkipsOnlyItsTransactionSet() throws {
         let claim = ["CLM*C1*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA", "LX*1", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*20241001"]
         let items = try read(["ST*837*1*004010X098A1"] + subscriber + claim + ["SE*1*1",

@@ -38,8 +38,13 @@ import Testing
         #expect(service.componentText(1, 6) == "")
     }
 
+    /// `body` over the bytes of `text`, as a segment's element.
+    private func withBytes<R>(_ text: String, _ body: (X12Bytes) -> R) -> R {
+        Array(text.utf8).withUnsafeBufferPointer { body($0[...]) }
+    }
+
     @Test func numbersAndQualifiersAreReadFromBytes() {
-        func number(_ text: String) -> Int? { x12PositiveNumber(Array(text.utf8)[...], maximumDigits: 4) }
+        func number(_ text: String) -> Int? { withBytes(text) { x12PositiveNumber($0, maximumDigits: 4) } }
         #expect(number("1") == 1)
         #expect(number(" 12 ") == 12)
         #expect(number("9999") == 9999)
@@ -50,11 +55,11 @@ import Testing
         #expect(number("-1") == nil)
         #expect(number("") == nil)
         #expect(number("   ") == nil)
-        #expect(x12Equals(Array("472".utf8)[...], "472"))
-        #expect(!x12Equals(Array("4720".utf8)[...], "472"))
-        #expect(!x12Equals(Array("47".utf8)[...], "472"))
-        #expect(!x12Equals(Array("473".utf8)[...], "472"))
-        #expect(hasText(Array(" x ".utf8)[...]))
-        #expect(!hasText(Array(" \t\r\n".utf8)[...]))
+        #expect(withBytes("472") { x12Equals($0, "472") })
+        #expect(!withBytes("4720") { x12Equals($0, "472") })
+        #expect(!withBytes("47") { x12Equals($0, "472") })
+        #expect(!withBytes("473") { x12Equals($0, "472") })
+        #expect(withBytes(" x ") { hasText($0) })
+        #expect(!withBytes(" \t\r\n") { hasText($0) })
     }
 }

@@ -5,48 +5,52 @@ struct X12Delimiters: Sendable, Equatable {
     var segment: UInt8
 }
 
-/// One segment as read, with its 1-based ordinal from the start of the file.
+/// Bytes of a segment, an element or a component.
+typealias X12Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+/// One segment as read, with its 1-based ordinal from the start of the file; elements
+/// are split once, components on demand.
 ///
-/// Holds its own copy of the bytes so that the scanner may reuse its buffer;
-/// elements are split once, components on demand.
+/// A segment from the scanner borrows the scanner's buffers: it is valid only until the
+/// scanner is asked for the next one, so it is read and dropped, never kept (values are
+/// kept as Strings made from it). Copying the bytes and retaining arrays for every
+/// segment was a quarter of the X12 reading thread. A segment made from an array (the
+/// ISA header, tests) owns a copy.
 struct X12Segment {
     let ordinal: Int
-    /// The segment's bytes are the first `length`: the scanner refills the same arrays
-    /// for every segment, and what lies past them is left from earlier ones.
-    let bytes: [UInt8]
-    let length: Int
+    let bytes: UnsafeBufferPointer<UInt8>
     let delimiters: X12Delimiters
-    /// Start offsets of each element (element 0 is the segment id), the first
-    /// `elementCount` of them; ends are the next start - 1.
-    private let starts: [Int]
-    let elementCount: Int
+    /// Start offsets of each element (element 0 is the segment id); ends are the next start - 1.
+    private let starts: UnsafeBufferPointer<Int>
+    var elementCount: Int { starts.count }
     /// The segment id packed into an integer (`X12ID`): the reader and the claim builder
     /// switch on it for every segment, and comparing text cost more than the rest of the switch.
     let tag: UInt32
+    /// Keeps the bytes and starts of a segment made from an array alive; nil when borrowed.
+    private let owner: X12OwnedSegment?
 
+    /// A segment owning a copy of `bytes`.
     init(ordinal: Int, bytes: [UInt8], delimiters: X12Delimiters) {
-        var starts: [Int] = []
-        // Claim segments have up to about twenty elements: one allocation, not several.
-        starts.reserveCapacity(24)
-        starts.append(0)
-        for index in bytes.indices where bytes[index] == delimiters.element {
-            starts.append(index + 1)
-        }
-        self.init(
-            ordinal: ordinal, bytes: bytes, length: bytes.count, starts: starts, elementCount: starts.count,
-            delimiters: delimiters
-        )
+        let owner = X12OwnedSegment(bytes, element: delimiters.element)
+        self.init(ordinal: ordinal, bytes: owner.bytes, starts: owner.starts, delimiters: delimiters, owner: owner)
     }
 
-    /// With the element starts already found (`starts[0]` is 0).
-    init(ordinal: Int, bytes: [UInt8], length: Int, starts: [Int], elementCount: Int, delimiters: X12Delimiters) {
+    /// A segment borrowing `bytes` and their element `starts` (`starts[0]` is 0), which
+    /// must outlive it.
+    init(ordinal: Int, borrowing bytes: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<Int>, delimiters: X12Delimiters) {
+        self.init(ordinal: ordinal, bytes: bytes, starts: starts, delimiters: delimiters, owner: nil)
+    }
+
+    private init(
+        ordinal: Int, bytes: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<Int>, delimiters: X12Delimiters,
+        owner: X12OwnedSegment?
+    ) {
         self.ordinal = ordinal
         self.bytes = bytes
-        self.length = length
         self.delimiters = delimiters
         self.starts = starts
-        self.elementCount = elementCount
-        let idEnd = elementCount > 1 ? starts[1] - 1 : length
+        self.owner = owner
+        let idEnd = starts.count > 1 ? starts[1] - 1 : bytes.count
         // Only a readable id gets a tag (see `hasReadableID`).
         let isIDByte = { (byte: UInt8) in isUpperLetter(byte) || isDigit(byte) }
         switch idEnd {
@@ -63,10 +67,11 @@ struct X12Segment {
     var id: String { String(decoding: element(0), as: UTF8.self) }
 
     /// Element `index` (0 = the segment id), empty when the segment has fewer elements.
-    func element(_ index: Int) -> ArraySlice<UInt8> {
-        guard index >= 0, index < elementCount else { return [] }
+    /// The bytes are the segment's: read them while the segment is in use.
+    func element(_ index: Int) -> X12Bytes {
+        guard index >= 0, index < elementCount else { return bytes[0..<0] }
         let lower = starts[index]
-        let upper = index + 1 < elementCount ? starts[index + 1] - 1 : length
+        let upper = index + 1 < elementCount ? starts[index + 1] - 1 : bytes.count
         return bytes[lower..<upper]
     }
 
@@ -81,7 +86,7 @@ struct X12Segment {
 
     /// The components of element `index`, split on the interchange's component separator.
     func components(_ index: Int) -> X12Components {
-        X12Components(element: element(index), separator: delimiters.component)
+        X12Components(element: element(index), separator: delimiters.component, owner: owner)
     }
 
     /// Component `component` (1-based, as X12 numbers them) of element `index`, trimmed.
@@ -92,17 +97,42 @@ struct X12Segment {
     }
 }
 
+/// The bytes and element starts of a segment made from an array, freed with it.
+final class X12OwnedSegment {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let starts: UnsafeBufferPointer<Int>
+
+    init(_ source: [UInt8], element: UInt8) {
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(source.count, 1))
+        _ = bytes.initialize(from: source)
+        var found = [0]
+        for index in source.indices where source[index] == element { found.append(index + 1) }
+        let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: found.count)
+        _ = starts.initialize(from: found)
+        self.bytes = UnsafeBufferPointer(rebasing: bytes[0..<source.count])
+        self.starts = UnsafeBufferPointer(starts)
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate()
+        UnsafeMutableRawPointer(mutating: starts.baseAddress)?.deallocate()
+    }
+}
+
 /// The components of one element, found where they are asked for: every service line
 /// and diagnosis segment splits elements, and an array of slices per element cost an
 /// allocation and a retain per component.
 struct X12Components: RandomAccessCollection {
-    let element: ArraySlice<UInt8>
+    let element: X12Bytes
     let separator: UInt8
     let endIndex: Int
+    /// The owned segment's storage, kept while its components are read.
+    private let owner: X12OwnedSegment?
 
-    init(element: ArraySlice<UInt8>, separator: UInt8) {
+    init(element: X12Bytes, separator: UInt8, owner: X12OwnedSegment? = nil) {
         self.element = element
         self.separator = separator
+        self.owner = owner
         var count = 1
         for byte in element where byte == separator { count += 1 }
         endIndex = count
@@ -111,7 +141,7 @@ struct X12Components: RandomAccessCollection {
     var startIndex: Int { 0 }
 
     /// Component `position` (0-based): its bytes between separators, untrimmed.
-    subscript(position: Int) -> ArraySlice<UInt8> {
+    subscript(position: Int) -> X12Bytes {
         var lower = element.startIndex
         var remaining = position
         while remaining > 0 {
@@ -151,13 +181,13 @@ enum X12ID {
 }
 
 /// The bytes hold something besides ASCII blanks: `x12Text` of them is not empty.
-func hasText(_ bytes: ArraySlice<UInt8>) -> Bool {
+func hasText(_ bytes: X12Bytes) -> Bool {
     bytes.contains { !isBlank($0) }
 }
 
 /// The bytes, trimmed of ASCII blanks, as a number above zero of at most `maximumDigits`
 /// digits; nil for anything else. Read in place: diagnosis pointers come on every line.
-func x12PositiveNumber(_ bytes: ArraySlice<UInt8>, maximumDigits: Int) -> Int? {
+func x12PositiveNumber(_ bytes: X12Bytes, maximumDigits: Int) -> Int? {
     let digits = x12Trimmed(bytes)
     guard !digits.isEmpty, digits.count <= maximumDigits else { return nil }
     var value = 0
@@ -169,7 +199,7 @@ func x12PositiveNumber(_ bytes: ArraySlice<UInt8>, maximumDigits: Int) -> Int? {
 }
 
 /// Bytes to text, trimmed of ASCII blanks; invalid UTF-8 becomes U+FFFD.
-func x12Text(_ bytes: ArraySlice<UInt8>) -> String {
+func x12Text(_ bytes: X12Bytes) -> String {
     // Trimmed by index here rather than through `x12Trimmed`: the extra slice cost a
     // retain and release on every element read.
     var lower = bytes.startIndex
@@ -180,7 +210,7 @@ func x12Text(_ bytes: ArraySlice<UInt8>) -> String {
 }
 
 /// The bytes are exactly the ASCII `text`: compared in place, without making a String.
-func x12Equals(_ bytes: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+func x12Equals(_ bytes: X12Bytes, _ text: StaticString) -> Bool {
     guard bytes.count == text.utf8CodeUnitCount else { return false }
     let expected = text.utf8Start
     var offset = 0
@@ -192,7 +222,7 @@ func x12Equals(_ bytes: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
 }
 
 /// The bytes without surrounding ASCII blanks.
-func x12Trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+func x12Trimmed(_ bytes: X12Bytes) -> X12Bytes {
     var lower = bytes.startIndex
     var upper = bytes.endIndex
     while lower < upper, isBlank(bytes[lower]) { lower += 1 }

@@ -47,9 +47,8 @@ struct X12SegmentScanner {
     private var mode = Mode.fileStart
     /// The byte just before `start` once it has left the buffer (for the ISA word check).
     private var previousByte: UInt8 = 0x0A
-    /// Reused for every segment (see `makeSegment`).
-    private var segmentBytes: [UInt8] = []
-    private var segmentStarts: [Int] = []
+    /// The element starts of the current segment (see `makeSegment`).
+    private let starts = X12StartsBuffer()
     /// Segments (and failed headers) counted so far: the next one gets this plus one.
     private(set) var ordinal = 0
 
@@ -174,36 +173,26 @@ struct X12SegmentScanner {
 
     // MARK: Segments
 
-    /// A segment of `count` bytes at `bytes`, copied into arrays the scanner keeps: the
-    /// reader is done with a segment before it asks for the next, so the arrays are
-    /// unique again by then and are overwritten in place, neither allocated nor resized
-    /// per segment.
+    /// The segment of `count` bytes at `bytes`, which lie in the scanner's buffer: the
+    /// segment borrows them and the element starts, which stay as they are until the next
+    /// call (the reader is done with a segment before it asks for the next).
     private mutating func makeSegment(
         _ bytes: UnsafePointer<UInt8>, count: Int, delimiters: X12Delimiters
     ) -> X12ScanEvent {
-        var elements = 1
-        for index in 0..<count where bytes[index] == delimiters.element { elements += 1 }
-        // Sized for the longest segment lately: a long one is not kept once it has passed.
-        if segmentBytes.count < count || segmentBytes.count > 4 * count + 4096 {
-            segmentBytes = [UInt8](repeating: 0, count: max(count, 256))
+        // One pass while the starts fit (they nearly always do), a counted second one if not.
+        // A long segment's room is not kept for the short ones that follow.
+        if starts.capacity > 4096 { starts.prepare(for: 64) }
+        var elements = starts.record(bytes, count: count, element: delimiters.element)
+        if elements < 0 {
+            var total = 1
+            for index in 0..<count where bytes[index] == delimiters.element { total += 1 }
+            starts.prepare(for: total)
+            elements = starts.record(bytes, count: count, element: delimiters.element)
         }
-        if segmentStarts.count < elements || segmentStarts.count > 4 * elements + 4096 {
-            segmentStarts = [Int](repeating: 0, count: max(elements, 32))
-        }
-        segmentBytes.withUnsafeMutableBufferPointer { target in
-            target.baseAddress!.update(from: bytes, count: count)
-        }
-        segmentStarts.withUnsafeMutableBufferPointer { starts in
-            var next = 1
-            starts[0] = 0
-            for index in 0..<count where bytes[index] == delimiters.element {
-                starts[next] = index + 1
-                next += 1
-            }
-        }
+        let found = starts.pointer
         return .segment(X12Segment(
-            ordinal: ordinal, bytes: segmentBytes, length: count, starts: segmentStarts, elementCount: elements,
-            delimiters: delimiters
+            ordinal: ordinal, borrowing: UnsafeBufferPointer(start: bytes, count: count),
+            starts: UnsafeBufferPointer(start: found, count: elements), delimiters: delimiters
         ))
     }
 
@@ -317,6 +306,37 @@ struct X12SegmentScanner {
         }
         end += count
         return true
+    }
+}
+
+/// The element starts of the segment being read: a class only so that its memory is
+/// freed exactly once.
+private final class X12StartsBuffer {
+    private(set) var pointer = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    private(set) var capacity = 64
+
+    /// Records the element starts of `count` bytes; returns how many, or -1 when they do
+    /// not fit (`prepare` first).
+    func record(_ bytes: UnsafePointer<UInt8>, count: Int, element: UInt8) -> Int {
+        pointer[0] = 0
+        var next = 1
+        for index in 0..<count where bytes[index] == element {
+            if next == capacity { return -1 }
+            pointer[next] = index + 1
+            next += 1
+        }
+        return next
+    }
+
+    /// Room for exactly `count` starts (at least 64); what was recorded is gone.
+    func prepare(for count: Int) {
+        pointer.deallocate()
+        capacity = max(count, 64)
+        pointer = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+    }
+
+    deinit {
+        pointer.deallocate()
     }
 }
 
