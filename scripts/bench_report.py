@@ -117,7 +117,7 @@ def main():
     med = {k: median_run(v) for k, v in groups.items()}
 
     order = {"csv": 0, "xml": 1, "x12": 2}
-    tool_order = {"claimscrub": 0, "duckdb": 1, "xmlwalk": 2, "csvfloor": 3, "countlines": 4}
+    tool_order = {"claimscrub": 0, "claimscrub-csv": 1, "duckdb": 1, "xmlwalk": 2, "csvfloor": 3, "countlines": 4}
     batch_keys = sorted({(fmt_, n) for (_, fmt_, n) in med if fmt_ in order},
                         key=lambda k: (order[k[0]], k[1]))
 
@@ -161,10 +161,14 @@ def main():
                 check(f"{label}: claimscrub MB/s / xmlwalk MB/s", v, f">= {TARGET_XMLWALK:g}",
                       v >= TARGET_XMLWALK)
         if fmt_ == "x12":
-            s = med.get(("claimscrub", "csv", n))
+            # The CSV runs made alternately with the X12 ones; else the CSV section's.
+            s = med.get(("claimscrub-csv", "x12", n))
+            paired = s is not None
+            s = s or med.get(("claimscrub", "csv", n))
             if s is not None:
                 v = c.lines_per_s / s.lines_per_s
-                check(f"{label}: X12 lines/s / CSV lines/s (same {human_lines(n)} lines)", v,
+                how = ", run alternately" if paired else ""
+                check(f"{label}: X12 lines/s / CSV lines/s (same {human_lines(n)} lines{how})", v,
                       f">= {TARGET_X12_CSV:g}", v >= TARGET_X12_CSV)
         floor = med.get(("countlines", fmt_, n))
         if floor is not None:
@@ -208,8 +212,10 @@ def main():
             f"lines; wall from the shell clock, CPU and peak RSS from `/usr/bin/time -v`. "
             f"References: `countlines` (memchr newline count, 1 MiB reads), `csvfloor` "
             f"(C: split the CSV, write 12-column rows, no rules), `xmlwalk` "
-            f"(libxml2 xmlTextReader visiting every node), `duckdb` (the frozen "
-            f"reference-bench SQL, 2 threads).")
+            f"(libxml2 xmlTextReader visiting every node, run alternately with claimscrub's XML "
+            f"runs), `duckdb` (the frozen reference-bench SQL, 2 threads); under X12, "
+            f"`claimscrub-csv` is claimscrub on the same claims as CSV, run alternately with the "
+            f"X12 runs for the X12 ratio.")
     figures = md_table(["format", "lines", "MB", "tool", "wall s", "lines/s", "MB/s",
                         "peak RSS MiB", "CPU/wall"], figure_rows)
     targets = md_table(["ratio / figure", "measured", "target", ""], checks)
