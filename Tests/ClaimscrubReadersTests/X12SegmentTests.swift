@@ -59,6 +59,12 @@ import Testing
         #expect(!withBytes("4720") { x12Equals($0, "472") })
         #expect(!withBytes("47") { x12Equals($0, "472") })
         #expect(!withBytes("473") { x12Equals($0, "472") })
+        #expect(withBytes("HC") { x12EqualsIgnoringCase($0, "HC") })
+        #expect(withBytes(" hc ") { x12EqualsIgnoringCase($0, "HC") })
+        #expect(withBytes("Hc") { x12EqualsIgnoringCase($0, "HC") })
+        #expect(!withBytes("HCX") { x12EqualsIgnoringCase($0, "HC") })
+        #expect(!withBytes("ER") { x12EqualsIgnoringCase($0, "HC") })
+        #expect(!withBytes("") { x12EqualsIgnoringCase($0, "HC") })
         #expect(withBytes(" x ") { hasText($0) })
         #expect(!withBytes(" \t\r\n") { hasText($0) })
     }

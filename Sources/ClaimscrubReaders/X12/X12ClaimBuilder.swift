@@ -322,12 +322,10 @@ struct X12ClaimBuilder {
     private mutating func startLine(_ segment: X12Segment) {
         let text = segment.text(1)
         var problems: [DataProblem] = []
-        var number: Int?
+        let number = x12PositiveNumber(segment.element(1), maximumDigits: 9)
         if text.isEmpty {
             problems.append(DataProblem(.lineNumber, .missing))
-        } else if text.utf8.allSatisfy(isDigit), text.utf8.count <= 9, let value = Int(text), value > 0 {
-            number = value
-        } else {
+        } else if number == nil {
             problems.append(DataProblem(.lineNumber, .invalid))
         }
         let line = ServiceLine(
@@ -383,7 +381,7 @@ extension ServiceLine {
     /// SV101 / SV202: `HC:code:mod1:mod2:mod3:mod4:description`.
     private mutating func readProcedure(_ parts: X12Components) {
         let text = { (index: Int) -> String in index < parts.count ? x12Text(parts[index]) : "" }
-        if text(0).uppercasedIfNeeded() != "HC" {
+        if parts.isEmpty || !x12EqualsIgnoringCase(parts[0], "HC") {
             problems.append(DataProblem(.procedureCode, .unsupportedQualifier))
         }
         procedureCode = text(1).uppercasedIfNeeded()

@@ -221,6 +221,20 @@ func x12Equals(_ bytes: X12Bytes, _ text: StaticString) -> Bool {
     return true
 }
 
+/// The bytes, trimmed of ASCII blanks, are the upper-case ASCII `text` in any case.
+func x12EqualsIgnoringCase(_ bytes: X12Bytes, _ text: StaticString) -> Bool {
+    let trimmed = x12Trimmed(bytes)
+    guard trimmed.count == text.utf8CodeUnitCount else { return false }
+    let expected = text.utf8Start
+    var offset = 0
+    for byte in trimmed {
+        let upper = byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte
+        if upper != expected[offset] { return false }
+        offset += 1
+    }
+    return true
+}
+
 /// The bytes without surrounding ASCII blanks.
 func x12Trimmed(_ bytes: X12Bytes) -> X12Bytes {
     var lower = bytes.startIndex
