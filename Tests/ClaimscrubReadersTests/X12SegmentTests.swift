@@ -5,37 +5,49 @@ import Testing
 @Suite struct X12SegmentTests {
     private let delimiters = X12Delimiters(element: UInt8(ascii: "*"), component: UInt8(ascii: ":"), segment: UInt8(ascii: "~"))
 
-    private func segment(_ text: String) -> X12Segment {
-        X12Segment(ordinal: 1, bytes: Array(text.utf8), delimiters: delimiters)
+    /// `body` over the segment `text`, borrowed from buffers that live as long as the call
+    /// (as the scanner's do until its next segment).
+    private func withSegment<R>(_ text: String, _ body: (X12Segment) -> R) -> R {
+        let bytes = Array(text.utf8)
+        var starts = [0]
+        for (index, byte) in bytes.enumerated() where byte == delimiters.element { starts.append(index + 1) }
+        return bytes.withUnsafeBufferPointer { bytes in
+            starts.withUnsafeBufferPointer { starts in
+                body(X12Segment(ordinal: 1, borrowing: bytes, starts: starts, delimiters: delimiters))
+            }
+        }
     }
 
-    private func texts(_ components: X12Components) -> [String] {
-        components.map { String(decoding: $0, as: UTF8.self) }
+    private func tag(_ text: String) -> UInt32 { withSegment(text) { $0.tag } }
+
+    /// The texts of element `index`'s components.
+    private func components(_ text: String, _ index: Int) -> [String] {
+        withSegment(text) { segment in segment.components(index).map { String(decoding: $0, as: UTF8.self) } }
     }
 
     @Test func readableIDsGetTheirTagAndOthersNone() {
-        #expect(segment("CLM*A1*100").tag == X12ID.clm)
-        #expect(segment("HL*1**22").tag == X12ID.hl)
-        #expect(segment("SV1*HC:22513").tag == X12ID.sv1)
-        #expect(segment("NM1").tag == X12ID.nm1)
+        #expect(tag("CLM*A1*100") == X12ID.clm)
+        #expect(tag("HL*1**22") == X12ID.hl)
+        #expect(tag("SV1*HC:22513") == X12ID.sv1)
+        #expect(tag("NM1") == X12ID.nm1)
         for unreadable in ["clm*A1", "1AB*X", "ABCD*X", "A*X", "*X", "", "C-M*X"] {
-            #expect(segment(unreadable).tag == X12ID.none, "\(unreadable)")
-            #expect(!segment(unreadable).hasReadableID, "\(unreadable)")
+            #expect(tag(unreadable) == X12ID.none, "\(unreadable)")
+            #expect(!withSegment(unreadable) { $0.hasReadableID }, "\(unreadable)")
         }
-        #expect(segment("ZZ9*X").hasReadableID)
-        #expect(segment("ZZ9*X").id == "ZZ9")
+        #expect(withSegment("ZZ9*X") { $0.hasReadableID })
+        #expect(withSegment("ZZ9*X") { $0.id } == "ZZ9")
     }
 
     @Test func componentsAreFoundWhereAsked() {
-        let service = segment("SV1*HC:22513:AB::CD*100**2*22**1:2:3:4")
-        #expect(texts(service.components(1)) == ["HC", "22513", "AB", "", "CD"])
-        #expect(texts(service.components(7)) == ["1", "2", "3", "4"])
-        #expect(texts(service.components(3)) == [""])
-        #expect(texts(service.components(9)) == [""])
-        #expect(texts(segment("HI*ABK:").components(1)) == ["ABK", ""])
-        #expect(texts(segment("HI*::").components(1)) == ["", "", ""])
-        #expect(service.componentText(1, 2) == "22513")
-        #expect(service.componentText(1, 6) == "")
+        let service = "SV1*HC:22513:AB::CD*100**2*22**1:2:3:4"
+        #expect(components(service, 1) == ["HC", "22513", "AB", "", "CD"])
+        #expect(components(service, 7) == ["1", "2", "3", "4"])
+        #expect(components(service, 3) == [""])
+        #expect(components(service, 9) == [""])
+        #expect(components("HI*ABK:", 1) == ["ABK", ""])
+        #expect(components("HI*::", 1) == ["", "", ""])
+        #expect(withSegment(service) { $0.componentText(1, 2) } == "22513")
+        #expect(withSegment(service) { $0.componentText(1, 6) } == "")
     }
 
     /// `body` over the bytes of `text`, as a segment's element.

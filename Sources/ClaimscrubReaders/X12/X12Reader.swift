@@ -50,7 +50,7 @@ public struct X12Reader: ClaimReader {
                 endOfInput()
                 continue
             }
-            switch consume event {
+            switch event {
             case .segment(let segment):
                 take(segment)
             case .unreadableInterchangeHeader(let ordinal):

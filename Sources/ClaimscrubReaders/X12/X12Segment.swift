@@ -11,11 +11,10 @@ typealias X12Bytes = Slice<UnsafeBufferPointer<UInt8>>
 /// One segment as read, with its 1-based ordinal from the start of the file; elements
 /// are split once, components on demand.
 ///
-/// A segment from the scanner borrows the scanner's buffers: it is valid only until the
-/// scanner is asked for the next one, so it is read and dropped, never kept (values are
-/// kept as Strings made from it). Copying the bytes and retaining arrays for every
-/// segment was a quarter of the X12 reading thread. A segment made from an array (the
-/// ISA header, tests) owns a copy.
+/// A segment borrows the scanner's buffers: it is valid only until the scanner is asked
+/// for the next one, so it is read and dropped, never kept (values are kept as Strings
+/// made from it). Copying the bytes and retaining arrays for every segment was a quarter
+/// of the X12 reading thread.
 struct X12Segment {
     let ordinal: Int
     let bytes: UnsafeBufferPointer<UInt8>
@@ -26,30 +25,14 @@ struct X12Segment {
     /// The segment id packed into an integer (`X12ID`): the reader and the claim builder
     /// switch on it for every segment, and comparing text cost more than the rest of the switch.
     let tag: UInt32
-    /// Keeps the bytes and starts of a segment made from an array alive; nil when borrowed.
-    private let owner: X12OwnedSegment?
-
-    /// A segment owning a copy of `bytes`.
-    init(ordinal: Int, bytes: [UInt8], delimiters: X12Delimiters) {
-        let owner = X12OwnedSegment(bytes, element: delimiters.element)
-        self.init(ordinal: ordinal, bytes: owner.bytes, starts: owner.starts, delimiters: delimiters, owner: owner)
-    }
 
     /// A segment borrowing `bytes` and their element `starts` (`starts[0]` is 0), which
     /// must outlive it.
     init(ordinal: Int, borrowing bytes: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<Int>, delimiters: X12Delimiters) {
-        self.init(ordinal: ordinal, bytes: bytes, starts: starts, delimiters: delimiters, owner: nil)
-    }
-
-    private init(
-        ordinal: Int, bytes: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<Int>, delimiters: X12Delimiters,
-        owner: X12OwnedSegment?
-    ) {
         self.ordinal = ordinal
         self.bytes = bytes
         self.delimiters = delimiters
         self.starts = starts
-        self.owner = owner
         let idEnd = starts.count > 1 ? starts[1] - 1 : bytes.count
         // Only a readable id gets a tag (see `hasReadableID`).
         let isIDByte = { (byte: UInt8) in isUpperLetter(byte) || isDigit(byte) }
@@ -67,7 +50,6 @@ struct X12Segment {
     var id: String { String(decoding: element(0), as: UTF8.self) }
 
     /// Element `index` (0 = the segment id), empty when the segment has fewer elements.
-    /// The bytes are the segment's: read them while the segment is in use.
     func element(_ index: Int) -> X12Bytes {
         guard index >= 0, index < elementCount else { return bytes[0..<0] }
         let lower = starts[index]
@@ -86,7 +68,7 @@ struct X12Segment {
 
     /// The components of element `index`, split on the interchange's component separator.
     func components(_ index: Int) -> X12Components {
-        X12Components(element: element(index), separator: delimiters.component, owner: owner)
+        X12Components(element: element(index), separator: delimiters.component)
     }
 
     /// Component `component` (1-based, as X12 numbers them) of element `index`, trimmed.
@@ -97,28 +79,6 @@ struct X12Segment {
     }
 }
 
-/// The bytes and element starts of a segment made from an array, freed with it.
-final class X12OwnedSegment {
-    let bytes: UnsafeBufferPointer<UInt8>
-    let starts: UnsafeBufferPointer<Int>
-
-    init(_ source: [UInt8], element: UInt8) {
-        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(source.count, 1))
-        _ = bytes.initialize(from: source)
-        var found = [0]
-        for index in source.indices where source[index] == element { found.append(index + 1) }
-        let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: found.count)
-        _ = starts.initialize(from: found)
-        self.bytes = UnsafeBufferPointer(rebasing: bytes[0..<source.count])
-        self.starts = UnsafeBufferPointer(starts)
-    }
-
-    deinit {
-        UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate()
-        UnsafeMutableRawPointer(mutating: starts.baseAddress)?.deallocate()
-    }
-}
-
 /// The components of one element, found where they are asked for: every service line
 /// and diagnosis segment splits elements, and an array of slices per element cost an
 /// allocation and a retain per component.
@@ -126,13 +86,9 @@ struct X12Components: RandomAccessCollection {
     let element: X12Bytes
     let separator: UInt8
     let endIndex: Int
-    /// The owned segment's storage, kept while its components are read.
-    private let owner: X12OwnedSegment?
-
-    init(element: X12Bytes, separator: UInt8, owner: X12OwnedSegment? = nil) {
+    init(element: X12Bytes, separator: UInt8) {
         self.element = element
         self.separator = separator
-        self.owner = owner
         var count = 1
         for byte in element where byte == separator { count += 1 }
         endIndex = count

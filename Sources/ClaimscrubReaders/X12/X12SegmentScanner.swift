@@ -135,10 +135,11 @@ struct X12SegmentScanner {
             return nil
         }
         ordinal += 1
-        let bytes = Array(UnsafeBufferPointer(start: p, count: length - 1))
+        // Borrowed from the buffer like any segment: `consume` only moves past it.
+        let segment = makeSegment(p, count: length - 1, delimiters: delimiters)
         consume(to: start + length)
         mode = .segments(delimiters)
-        return .segment(X12Segment(ordinal: ordinal, bytes: bytes, delimiters: delimiters))
+        return segment
     }
 
     /// Moves `start` to the next `ISA` that begins a word; false at the end of input.
