@@ -290,8 +290,8 @@ struct X12ClaimBuilder {
     }
 
     private mutating func finishClaim(into output: inout [ReadItem]) {
-        guard var pending = claim else { return }
-        claim = nil
+        // Moved out, not copied: the claim's arrays stay uniquely referenced.
+        guard var pending = claim.take() else { return }
         guard !pending.claim.lines.isEmpty else {
             output.append(.reject(Reject(
                 source: "\(displayPath):\(pending.ordinal)",
