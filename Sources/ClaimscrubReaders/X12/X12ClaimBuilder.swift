@@ -178,7 +178,7 @@ struct X12ClaimBuilder {
 
     private mutating func datesSegment(_ segment: X12Segment) {
         // The qualifier compared as bytes: every line has a DTP, and only two qualifiers matter.
-        let qualifier = x12Trimmed(segment.element(1))
+        let qualifier = segment.element(1)
         if loop == .line, x12Equals(qualifier, "472") {
             guard let last = claim?.claim.lines.indices.last else { return }
             claim?.lineFlags[last].hasServiceDate = true
@@ -381,7 +381,7 @@ extension ServiceLine {
     /// SV101 / SV202: `HC:code:mod1:mod2:mod3:mod4:description`.
     private mutating func readProcedure(_ parts: X12Components) {
         let text = { (index: Int) -> String in index < parts.count ? x12Text(parts[index]) : "" }
-        if parts.isEmpty || !x12EqualsIgnoringCase(parts[0], "HC") {
+        if parts.isEmpty || !x12Equals(parts[0], "HC", ignoringCase: true) {
             problems.append(DataProblem(.procedureCode, .unsupportedQualifier))
         }
         procedureCode = text(1).uppercasedIfNeeded()

@@ -86,6 +86,7 @@ struct X12Components: RandomAccessCollection {
     let element: X12Bytes
     let separator: UInt8
     let endIndex: Int
+
     init(element: X12Bytes, separator: UInt8) {
         self.element = element
         self.separator = separator
@@ -156,36 +157,19 @@ func x12PositiveNumber(_ bytes: X12Bytes, maximumDigits: Int) -> Int? {
 
 /// Bytes to text, trimmed of ASCII blanks; invalid UTF-8 becomes U+FFFD.
 func x12Text(_ bytes: X12Bytes) -> String {
-    // Trimmed by index here rather than through `x12Trimmed`: the extra slice cost a
-    // retain and release on every element read.
-    var lower = bytes.startIndex
-    var upper = bytes.endIndex
-    while lower < upper, isBlank(bytes[lower]) { lower += 1 }
-    while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
-    return String(decoding: bytes[lower..<upper], as: UTF8.self)
+    String(decoding: x12Trimmed(bytes), as: UTF8.self)
 }
 
-/// The bytes are exactly the ASCII `text`: compared in place, without making a String.
-func x12Equals(_ bytes: X12Bytes, _ text: StaticString) -> Bool {
-    guard bytes.count == text.utf8CodeUnitCount else { return false }
-    let expected = text.utf8Start
-    var offset = 0
-    for byte in bytes {
-        if byte != expected[offset] { return false }
-        offset += 1
-    }
-    return true
-}
-
-/// The bytes, trimmed of ASCII blanks, are the upper-case ASCII `text` in any case.
-func x12EqualsIgnoringCase(_ bytes: X12Bytes, _ text: StaticString) -> Bool {
+/// The bytes, trimmed of ASCII blanks, are the ASCII `text` (upper-case, when
+/// `ignoringCase`, and then matched in any case): compared in place, without a String.
+func x12Equals(_ bytes: X12Bytes, _ text: StaticString, ignoringCase: Bool = false) -> Bool {
     let trimmed = x12Trimmed(bytes)
     guard trimmed.count == text.utf8CodeUnitCount else { return false }
     let expected = text.utf8Start
     var offset = 0
     for byte in trimmed {
-        let upper = byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte
-        if upper != expected[offset] { return false }
+        let compared = ignoringCase && byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte
+        if compared != expected[offset] { return false }
         offset += 1
     }
     return true
