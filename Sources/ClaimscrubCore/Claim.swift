@@ -220,14 +220,8 @@ public struct ServiceLine: Sendable {
 }
 
 extension ServiceLine {
-    /// `path:position`, as reports name the line; set, it is the whole text.
-    public var source: String {
-        get { sourcePosition.map { sourceText(sourcePath, $0) } ?? sourcePath }
-        set {
-            sourcePath = newValue
-            sourcePosition = nil
-        }
-    }
+    /// `path:position`, as reports name the line.
+    public var source: String { sourcePosition.map { sourceText(sourcePath, $0) } ?? sourcePath }
 }
 
 /// `path:position`, a line's or reject's source (inputs.md), made in one allocation:

@@ -486,8 +486,6 @@ final class PayerPlan: Sendable {
         let noRuleMessage: String
     }
 
-    /// The payer's policies in its order, as the as-of date knows them.
-    let policies: [KnownPolicy]
     /// By registry entry: every line with a registry code finds its lookup by the entry's
     /// identity, without hashing the code's text once per policy.
     private let registryLookups: [ObjectIdentifier: CodeLookup]
@@ -495,8 +493,8 @@ final class PayerPlan: Sendable {
     private let noRulePrefix: String
 
     init(payer: Payer, knownPolicies: [String: KnownPolicy], registry: some Sequence<RegistryCode>, asOfText: String) {
+        // The payer's policies in its order, as the as-of date knows them.
         let policies = payer.policyIDs.compactMap { knownPolicies[$0] }
-        self.policies = policies
         let prefix = "No policy of " + payer.name + " known as of " + asOfText + " has a rule for procedure code "
         noRulePrefix = prefix
         var lookups: [ObjectIdentifier: CodeLookup] = [:]
@@ -509,13 +507,14 @@ final class PayerPlan: Sendable {
     }
 
     /// The lookup for `code`; `entry` is its registry entry, nil outside the registry.
+    /// A code outside the registry has no policy: the loader refuses rules that name one.
     func lookup(code: String, entry: RegistryCode?) -> CodeLookup {
         if let entry, let lookup = registryLookups[ObjectIdentifier(entry)] { return lookup }
         var message = noRulePrefix
         message.reserveCapacity(noRulePrefix.utf8.count + code.utf8.count + 1)
         message += code
         message += "."
-        return CodeLookup(policies: policies.filter { $0.codes.contains(code) }, noRuleMessage: message)
+        return CodeLookup(policies: [], noRuleMessage: message)
     }
 }
 

@@ -46,7 +46,6 @@ func isBlank(_ byte: UInt8) -> Bool {
     byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
 }
 
-
 /// A claim has at most 999 service lines (inputs.md, the 837I limit), in every format.
 let maximumServiceLines = 999
 

@@ -378,6 +378,20 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         }
     }
 
+    /// A claim with no service line is a reject at its CLM, and the next claim reads.
+    @Test func claimWithoutLinesIsARejectAtItsClaimSegment() throws {
+        let items = try read(["ST*837*1*005010X222A1"] + subscriber + [
+            "CLM*EMPTY*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA",
+            "CLM*C2*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA", "LX*1", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*20241001",
+            "SE*1*1",
+        ])
+        let reject = try #require(rejects(items).first)
+        #expect(rejects(items).count == 1)
+        #expect(reject.kind == .claim && reject.message == "claim has no service lines")
+        #expect(reject.source.hasSuffix(":10"), "\(reject.source)")
+        #expect(claims(items).map(\.id) == ["C2"])
+    }
+
     @Test func unsupportedVersionSkipsOnlyItsTransactionSet() throws {
         let claim = ["CLM*C1*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA", "LX*1", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*20241001"]
         let items = try read(["ST*837*1*004010X098A1"] + subscriber + claim + ["SE*1*1",

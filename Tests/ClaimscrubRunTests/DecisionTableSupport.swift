@@ -185,7 +185,8 @@ func buildClaim(
     for index in numbered.indices where numbered[index].lineNumber == nil {
         numbered[index].lineNumber = index + 1
         numbered[index].lineNumberText = String(index + 1)
-        numbered[index].source = "table.csv:\(index + 2)"
+        numbered[index].sourcePath = "table.csv"
+        numbered[index].sourcePosition = index + 2
     }
     return Claim(
         id: "C1",

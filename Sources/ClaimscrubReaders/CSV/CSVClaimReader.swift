@@ -140,7 +140,7 @@ public struct CSVClaimReader: ClaimReader {
         guard current!.rows.count < maximumServiceLines else {
             pending.append(rejected(Reject(
                 source: "\(displayPath):\(line)", kind: .claim,
-                message: "The claim already has 999 service lines, the most a claim may have; this row was not scrubbed."
+                message: "The claim already has \(maximumServiceLines) service lines, the most a claim may have; this row was not scrubbed."
             )))
             return
         }

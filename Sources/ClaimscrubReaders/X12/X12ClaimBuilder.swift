@@ -294,7 +294,7 @@ struct X12ClaimBuilder {
         guard var pending = claim.take() else { return }
         guard !pending.claim.lines.isEmpty else {
             output.append(.reject(Reject(
-                source: "\(displayPath):\(pending.ordinal)",
+                source: sourceText(displayPath, pending.ordinal),
                 kind: .claim,
                 message: "claim has no service lines"
             )))

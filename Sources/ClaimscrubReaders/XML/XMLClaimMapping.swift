@@ -24,7 +24,8 @@ struct XMLClaimMapping {
     /// A claim being read, with what only its lines need.
     private struct ClaimDraft {
         var claim: Claim
-        var source: String
+        /// The line of the claim's loop: its source, made into text only for a reject.
+        var line: Int
         var statementDates: (from: CalendarDate?, through: CalendarDate?, text: String)?
         var sawClaimSegment = false
     }
@@ -96,7 +97,7 @@ struct XMLClaimMapping {
         case "2000C":
             patient = Party()
         case "2300":
-            draft = beginClaim(source: sourceText(stream.displayPath, number))
+            draft = beginClaim(atLine: number)
         case "2400":
             guard let current = draft else { return }
             line = ServiceLine(
@@ -136,7 +137,7 @@ struct XMLClaimMapping {
         }
     }
 
-    private func beginClaim(source: String) -> ClaimDraft {
+    private func beginClaim(atLine loopLine: Int) -> ClaimDraft {
         let party = patient ?? subscriber
         let lineOfBusiness = LineOfBusiness(code: subscriber.lineOfBusinessText)
         var claim = Claim(
@@ -157,7 +158,7 @@ struct XMLClaimMapping {
             claim.patientBirthDate = CalendarDate(text)
             if claim.patientBirthDate == nil { claim.problems.append(DataProblem(.patientBirthDate, .invalid)) }
         }
-        return ClaimDraft(claim: claim, source: source)
+        return ClaimDraft(claim: claim, line: loopLine)
     }
 
     private mutating func finishClaim(in stream: some XMLClaimSink) {
@@ -165,7 +166,9 @@ struct XMLClaimMapping {
         draft = nil
         line = nil
         guard !current.claim.lines.isEmpty else {
-            stream.emit(.reject(Reject(source: current.source, kind: .claim, message: "claim has no service lines")))
+            stream.emit(.reject(Reject(
+                source: sourceText(stream.displayPath, current.line), kind: .claim, message: "claim has no service lines"
+            )))
             return
         }
         if current.claim.id.isEmpty { current.claim.problems.append(DataProblem(.claimID, .missing)) }

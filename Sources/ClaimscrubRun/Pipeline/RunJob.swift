@@ -16,7 +16,8 @@ public enum RunJob {
 
     public static func run(_ options: RunOptions, codeSets loaded: LoadedCodeSets) -> RunOutcome {
         let started = DispatchTime.now()
-        if let limit = addressSpaceLimit(), limit < minimumAddressSpace {
+        let addressSpace = addressSpaceLimit()
+        if let limit = addressSpace, limit < minimumAddressSpace {
             // Below this a thread cannot get its stack or an allocation fails: the run would
             // hang or crash part-way, so it stops before it starts.
             return failure(
@@ -24,7 +25,7 @@ public enum RunJob {
                 "error: the address-space limit (ulimit -v, prlimit --as) is \(limit >> 20) MiB; a run needs at least \(minimumAddressSpace >> 20) MiB for its threads and libraries"
             )
         }
-        limitMallocArenas()
+        limitMallocArenas(underLimit: addressSpace.map { $0 < 1 << 30 } ?? false)
         // `runs/x/` names the folder `runs/x`: its temporary sibling is `runs/x.partial-PID`.
         var outDir = options.outDirectory
         while outDir.count > 1, outDir.hasSuffix("/") { outDir.removeLast() }
@@ -94,16 +95,15 @@ public enum RunJob {
     /// reserving 64 MiB of address space; with the reading, deciding, writing and hashing
     /// threads that was enough to fail under `prlimit --as=512MiB` (MemoryBoundTests).
     /// Three arenas measured as fast as the default (tcache serves most small allocations).
-    private static func limitMallocArenas() {
+    private static func limitMallocArenas(underLimit: Bool) {
         #if canImport(Glibc)
         // `mallopt` and `M_ARENA_MAX` (-8, malloc.h) are not in Swift's Glibc module.
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(nil, "mallopt") else { return }
-        // Under an address-space limit (`ulimit -v`, `prlimit --as`) an arena that cannot be
-        // reserved is retried on later allocations: below about 200 MiB that made a run
-        // crawl and then fail. One arena reserves nothing beyond the heap.
-        let limited = addressSpaceLimit().map { $0 < 1 << 30 } ?? false
-        _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, limited ? 1 : 3)
+        // Under an address-space limit (`ulimit -v`, `prlimit --as`; below 1 GiB here) an
+        // arena that cannot be reserved is retried on later allocations: below about 200 MiB
+        // that made a run crawl and then fail. One arena reserves nothing beyond the heap.
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, underLimit ? 1 : 3)
         #endif
     }
 
