@@ -7,6 +7,65 @@ public protocol ClaimReader {
     /// The next claim or reject; nil at the end of the input. Throws only when the
     /// input itself can no longer be read (an I/O error), never for bad content.
     mutating func next() throws(InputError) -> ReadItem?
+
+    /// Like `next`, but a claim may come unbuilt (`DeferredRead`), so that building it, the
+    /// costly part, can run on another thread (`DeferredRead.build`) while this one reads on.
+    mutating func nextDeferred() throws(InputError) -> DeferredRead?
+}
+
+/// What a reader hands over: a finished item, or a claim still to be built.
+public enum DeferredRead: Sendable {
+    case item(ReadItem)
+    case claimRows(CSVClaimRows)
+    /// An XML claim still to be mapped: its items are rejects, then the claim.
+    case xmlClaim(XMLClaimRecording)
+
+    /// The items this stands for, in input order, built on the calling thread.
+    public func build(_ body: (ReadItem) -> Void) {
+        switch self {
+        case .item(let item): body(item)
+        case .claimRows(let rows): body(.claim(rows.build()))
+        case .xmlClaim(let recording): for item in recording.build() { body(item) }
+        }
+    }
+}
+
+/// A reader whose `next` is its `nextDeferred`, built on the spot.
+protocol BuildingClaimReader: ClaimReader {
+    /// Items built by `nextBuilt` and not yet handed out.
+    var built: BuiltItems { get set }
+}
+
+extension BuildingClaimReader {
+    /// The next item of `nextDeferred`, built here (what `next` gives).
+    mutating func nextBuilt() throws(InputError) -> ReadItem? {
+        while built.isEmpty {
+            guard let deferred = try nextDeferred() else { return nil }
+            built.add(deferred)
+        }
+        return built.removeFirst()
+    }
+}
+
+/// Items built from a reader's deferred reads and not yet handed out, in input order.
+struct BuiltItems {
+    private var items: [ReadItem] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == items.count }
+
+    mutating func add(_ deferred: DeferredRead) {
+        if isEmpty {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        deferred.build { items.append($0) }
+    }
+
+    mutating func removeFirst() -> ReadItem {
+        defer { head += 1 }
+        return items[head]
+    }
 }
 
 /// An input that cannot be opened or read any further: what stops one file.

@@ -2,7 +2,7 @@ public import ClaimscrubCore
 
 /// Reads the canonical CSV layout (inputs.md, "CSV"): one row per service line, rows of
 /// one claim consecutive, columns found by header name.
-public struct CSVClaimReader: ClaimReader {
+public struct CSVClaimReader: ClaimReader, BuildingClaimReader {
     private var scanner: CSVRecordScanner
     private let displayPath: String
     private let mapping: CSVColumnMapping
@@ -18,6 +18,7 @@ public struct CSVClaimReader: ClaimReader {
     private var current: CSVClaimRows?
     private var currentID: ArraySlice<UInt8> = []
     private var pending: [DeferredRead] = []
+    var built = BuiltItems()
     private var claimIDColumns: [Int] = []
 
     public init(source: ByteSource, displayPath: String, mapping: CSVColumnMapping = CSVColumnMapping()) {
@@ -27,16 +28,10 @@ public struct CSVClaimReader: ClaimReader {
     }
 
     public mutating func next() throws(InputError) -> ReadItem? {
-        switch try nextDeferred() {
-        case nil: return nil
-        case .item(let item)?: return item
-        case .claimRows(let rows)?: return .claim(rows.build())
-        case .xmlClaim?: preconditionFailure("the CSV reader records no XML claims")
-        }
+        try nextBuilt()
     }
 
-    /// Like `next`, but hands a claim over as its raw rows, so that building it (the costly
-    /// part) can run on another thread while this one goes on reading.
+    /// A claim comes as its raw rows (`CSVClaimRows`).
     public mutating func nextDeferred() throws(InputError) -> DeferredRead? {
         while pending.isEmpty {
             if finished { return nil }
@@ -165,14 +160,6 @@ public struct CSVClaimReader: ClaimReader {
         current = nil
     }
 
-}
-
-/// What a CSV reader hands over: a finished item, or the raw rows of one claim.
-public enum DeferredRead: Sendable {
-    case item(ReadItem)
-    case claimRows(CSVClaimRows)
-    /// An XML claim still to be mapped: `build` gives its items (rejects, then the claim).
-    case xmlClaim(XMLClaimRecording)
 }
 
 /// How a file's columns are laid out, shared by the claims read from it.

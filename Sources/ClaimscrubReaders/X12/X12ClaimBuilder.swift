@@ -43,9 +43,10 @@ struct X12ClaimBuilder {
         var hasService = false
     }
 
-    private struct PendingClaim {
-        var claim: Claim
-        var ordinal: Int
+    /// What the open claim has had so far, beside the claim itself (kept apart so that the
+    /// finished claim is moved out, not copied).
+    private struct ClaimProgress {
+        var ordinal = 0
         var statementDatesQualifier = ""
         var statementDatesText = ""
         var hasStatementDates = false
@@ -57,7 +58,9 @@ struct X12ClaimBuilder {
     private var loop = Loop.header
     private var subscriber = Party()
     private var patient: Party?
-    private var claim: PendingClaim?
+    private var claim: Claim?
+    /// Meaningful only while `claim` is open.
+    private var progress = ClaimProgress()
     /// Set by an `LX` past the claim's 999th line (a reject): the segments of its line are
     /// passed over.
     private var skippingLine = false
@@ -70,7 +73,7 @@ struct X12ClaimBuilder {
     /// Takes one segment of the transaction set. Completed claims (and claims rejected
     /// for having no lines) go to `output`; a segment that has no place where it stands
     /// returns the reason, for the reader to break off the transaction set.
-    mutating func consume(_ segment: X12Segment, into output: inout [ReadItem]) -> String? {
+    mutating func consume(_ segment: X12Segment, into output: inout [DeferredRead]) -> String? {
         switch segment.tag {
         case X12ID.hl:
             finishClaim(into: &output)
@@ -118,29 +121,29 @@ struct X12ClaimBuilder {
             guard segment.text(1) == "G1", !(skippingLine && loop == .line) else { break }
             let value = segment.text(2)
             if loop == .claim {
-                claim?.claim.priorAuth = value.isEmpty ? nil : value
-            } else if loop == .line, let last = claim?.claim.lines.indices.last {
-                claim?.claim.lines[last].priorAuth = value.isEmpty ? nil : value
+                claim?.priorAuth = value.isEmpty ? nil : value
+            } else if loop == .line, let last = claim?.lines.indices.last {
+                claim?.lines[last].priorAuth = value.isEmpty ? nil : value
             }
         case X12ID.lx:
-            guard let lines = claim?.claim.lines.count else { return "service line (LX) outside a claim" }
+            guard let lines = claim?.lines.count else { return "service line (LX) outside a claim" }
             skippingLine = lines >= maximumServiceLines
             if skippingLine {
-                output.append(.reject(lineOverLimitReject(source: sourceText(displayPath, segment.ordinal))))
+                output.append(.item(.reject(lineOverLimitReject(source: sourceText(displayPath, segment.ordinal)))))
             } else {
                 startLine(segment)
             }
             loop = .line
         case X12ID.sv1, X12ID.sv2:
-            guard loop == .line, let last = claim?.claim.lines.indices.last else {
+            guard loop == .line, let last = claim?.lines.indices.last else {
                 return "service (\(segment.id)) outside a service line"
             }
-            if !skippingLine, claim?.lineFlags[last].hasService == false {
-                claim?.lineFlags[last].hasService = true
+            if !skippingLine, progress.lineFlags[last].hasService == false {
+                progress.lineFlags[last].hasService = true
                 if segment.tag == X12ID.sv1 {
-                    claim?.claim.lines[last].readProfessionalService(segment)
+                    claim?.lines[last].readProfessionalService(segment)
                 } else {
-                    claim?.claim.lines[last].readInstitutionalService(segment)
+                    claim?.lines[last].readInstitutionalService(segment)
                 }
             }
         case X12ID.lin:
@@ -152,7 +155,7 @@ struct X12ClaimBuilder {
     }
 
     /// The end of the transaction set: the claim in progress is complete.
-    mutating func finish(into output: inout [ReadItem]) {
+    mutating func finish(into output: inout [DeferredRead]) {
         finishClaim(into: &output)
     }
 
@@ -180,13 +183,13 @@ struct X12ClaimBuilder {
         // The qualifier compared as bytes: every line has a DTP, and only two qualifiers matter.
         let qualifier = segment.element(1)
         if loop == .line, x12Equals(qualifier, "472") {
-            guard let last = claim?.claim.lines.indices.last else { return }
-            claim?.lineFlags[last].hasServiceDate = true
-            claim?.claim.lines[last].setServiceDate(qualifier: segment.text(2), text: segment.text(3))
+            guard let last = claim?.lines.indices.last else { return }
+            progress.lineFlags[last].hasServiceDate = true
+            claim?.lines[last].setServiceDate(qualifier: segment.text(2), text: segment.text(3))
         } else if loop == .claim, x12Equals(qualifier, "434") {
-            claim?.statementDatesQualifier = segment.text(2)
-            claim?.statementDatesText = segment.text(3)
-            claim?.hasStatementDates = true
+            progress.statementDatesQualifier = segment.text(2)
+            progress.statementDatesText = segment.text(3)
+            progress.hasStatementDates = true
         }
     }
 
@@ -247,18 +250,19 @@ struct X12ClaimBuilder {
             diagnoses: [],
             problems: problems
         )
-        var pending = PendingClaim(claim: built, ordinal: segment.ordinal)
+        var opened = built
         // Room for a few lines from the start: growing one line at a time reallocated twice.
-        pending.claim.lines.reserveCapacity(4)
-        pending.lineFlags.reserveCapacity(4)
-        claim = pending
+        opened.lines.reserveCapacity(4)
+        progress = ClaimProgress(ordinal: segment.ordinal)
+        progress.lineFlags.reserveCapacity(4)
+        claim = opened
     }
 
     private mutating func readDiagnoses(_ segment: X12Segment) {
         guard claim != nil else { return }
         var malformed = false
-        let room = (claim?.claim.diagnoses.count ?? 0) + segment.elementCount - 1
-        claim?.claim.diagnoses.reserveCapacity(room)
+        let room = (claim?.diagnoses.count ?? 0) + segment.elementCount - 1
+        claim?.diagnoses.reserveCapacity(room)
         for index in 1..<max(1, segment.elementCount) {
             let parts = segment.components(index)
             guard parts.contains(where: hasText) else { continue }
@@ -274,9 +278,9 @@ struct X12ClaimBuilder {
             }
             switch qualifier {
             case "ABK", "ABF":
-                claim?.claim.diagnoses.append(Diagnosis(code: code, declaredCodeSet: .icd10))
+                claim?.diagnoses.append(Diagnosis(code: code, declaredCodeSet: .icd10))
             case "BK", "BF":
-                claim?.claim.diagnoses.append(Diagnosis(code: code, declaredCodeSet: .icd9))
+                claim?.diagnoses.append(Diagnosis(code: code, declaredCodeSet: .icd9))
             default:
                 // Admitting, reason-for-visit, external-cause, value and occurrence codes
                 // are not diagnoses the edits look at.
@@ -284,37 +288,37 @@ struct X12ClaimBuilder {
             }
         }
         let problem = DataProblem(.diagnosisCodes, .invalid)
-        if malformed, claim?.claim.problems.contains(problem) == false {
-            claim?.claim.problems.append(problem)
+        if malformed, claim?.problems.contains(problem) == false {
+            claim?.problems.append(problem)
         }
     }
 
-    private mutating func finishClaim(into output: inout [ReadItem]) {
+    private mutating func finishClaim(into output: inout [DeferredRead]) {
         // Moved out, not copied: the claim's arrays stay uniquely referenced.
-        guard var pending = claim.take() else { return }
-        guard !pending.claim.lines.isEmpty else {
-            output.append(.reject(Reject(
-                source: sourceText(displayPath, pending.ordinal),
+        guard var finished = claim.take() else { return }
+        guard !finished.lines.isEmpty else {
+            output.append(.item(.reject(Reject(
+                source: sourceText(displayPath, progress.ordinal),
                 kind: .claim,
                 message: "claim has no service lines"
-            )))
+            ))))
             return
         }
-        if pending.claim.diagnoses.isEmpty,
-           !pending.claim.problems.contains(where: { $0.field == .diagnosisCodes }) {
-            pending.claim.problems.append(DataProblem(.diagnosisCodes, .missing))
+        if finished.diagnoses.isEmpty,
+           !finished.problems.contains(where: { $0.field == .diagnosisCodes }) {
+            finished.problems.append(DataProblem(.diagnosisCodes, .missing))
         }
-        for index in pending.claim.lines.indices where !pending.lineFlags[index].hasServiceDate {
-            if pending.hasStatementDates {
-                pending.claim.lines[index].setServiceDate(
-                    qualifier: pending.statementDatesQualifier,
-                    text: pending.statementDatesText
+        for index in finished.lines.indices where !progress.lineFlags[index].hasServiceDate {
+            if progress.hasStatementDates {
+                finished.lines[index].setServiceDate(
+                    qualifier: progress.statementDatesQualifier,
+                    text: progress.statementDatesText
                 )
             } else {
-                pending.claim.lines[index].problems.append(DataProblem(.serviceDate, .missing))
+                finished.lines[index].problems.append(DataProblem(.serviceDate, .missing))
             }
         }
-        output.append(.claim(pending.claim))
+        output.append(.item(.claim(finished)))
     }
 
     // MARK: Lines
@@ -338,8 +342,8 @@ struct X12ClaimBuilder {
             dateOfServiceText: "",
             problems: problems
         )
-        claim?.claim.lines.append(line)
-        claim?.lineFlags.append(LineFlags())
+        claim?.lines.append(line)
+        progress.lineFlags.append(LineFlags())
     }
 }
 

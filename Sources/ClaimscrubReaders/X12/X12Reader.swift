@@ -7,7 +7,7 @@ public import ClaimscrubCore
 /// progress. Broken envelopes do not stop it: claims completed before the break are
 /// returned, the claim in progress and what follows up to the next readable `ISA`
 /// (or `ST`) become one reject carrying the segment ordinal, and reading goes on.
-public struct X12Reader: ClaimReader {
+public struct X12Reader: ClaimReader, BuildingClaimReader {
     /// Where to resume after a break; the skipped segments belong to its reject.
     private enum Skip {
         case none
@@ -19,8 +19,8 @@ public struct X12Reader: ClaimReader {
 
     private var scanner: X12SegmentScanner
     private let displayPath: String
-    private var output: [ReadItem] = []
-    private var outputHead = 0
+    private var output: [DeferredRead] = []
+    var built = BuiltItems()
     private var finished = false
 
     private var inInterchange = false
@@ -40,11 +40,25 @@ public struct X12Reader: ClaimReader {
     }
 
     public mutating func next() throws(InputError) -> ReadItem? {
-        while outputHead >= output.count {
-            // Most segments complete nothing: the empty array is left as it is.
-            if !output.isEmpty { output.removeAll(keepingCapacity: true) }
-            outputHead = 0
-            if finished { return nil }
+        try nextBuilt()
+    }
+
+    /// X12 claims come built: recording their segments for another thread to read cost more
+    /// than building them here (tried: 8% more CPU for the same wall time).
+    public mutating func nextDeferred() throws(InputError) -> DeferredRead? {
+        if output.isEmpty {
+            try readUntilOutput()
+            // Kept last-first, so that each is moved out with `popLast`, not copied: a copy
+            // retained every value of the claim, then released them with the array.
+            output.reverse()
+        }
+        return output.popLast()
+    }
+
+    /// Reads segments until one completes an item (or the input ends).
+    private mutating func readUntilOutput() throws(InputError) {
+        while output.isEmpty {
+            if finished { return }
             guard let event = try scanner.next() else {
                 finished = true
                 endOfInput()
@@ -67,8 +81,6 @@ public struct X12Reader: ClaimReader {
                 breakOffUnreadable(at: ordinal, "segment longer than 1 MiB")
             }
         }
-        defer { outputHead += 1 }
-        return output[outputHead]
     }
 
     // MARK: Segments
@@ -224,7 +236,7 @@ public struct X12Reader: ClaimReader {
         endTransaction()
         let covered = skip != .none
         if !covered {
-            output.append(.reject(Reject(source: "\(displayPath):\(ordinal)", kind: kind, message: message)))
+            output.append(.item(.reject(Reject(source: "\(displayPath):\(ordinal)", kind: kind, message: message))))
         }
         switch (skip, next) {
         case (.toInterchange, _), (_, .toInterchange): skip = .toInterchange

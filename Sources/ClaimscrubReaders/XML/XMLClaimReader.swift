@@ -8,14 +8,12 @@ public import ClaimscrubCore
 /// than the predefined ones, nesting deeper than 64 or a text node over 1 MiB,
 /// and XML that stops being well-formed end the file with one `xml` reject;
 /// claims completed before it are still read.
-public struct XMLClaimReader: ClaimReader {
+public struct XMLClaimReader: ClaimReader, BuildingClaimReader {
     /// A class holds the libxml2 handle: `ClaimReader` conformers are copyable and
     /// the `~Copyable` `XMLTextReader` cannot be stored in one directly. Copies of
     /// this struct share one position in the file.
     private let stream: XMLClaimStream
-    /// Items of a claim built by `next`, not yet handed out.
-    private var built: [ReadItem] = []
-    private var builtIndex = 0
+    var built = BuiltItems()
 
     /// Opens `path` (gunzipping `.gz`); `displayPath` starts every `source`.
     /// Throws when the file cannot be opened.
@@ -31,24 +29,10 @@ public struct XMLClaimReader: ClaimReader {
     }
 
     public mutating func next() throws(InputError) -> ReadItem? {
-        while true {
-            if builtIndex < built.count {
-                builtIndex += 1
-                return built[builtIndex - 1]
-            }
-            built.removeAll(keepingCapacity: true)
-            builtIndex = 0
-            switch try stream.next() {
-            case nil: return nil
-            case .item(let item)?: return item
-            case .claimRows(let rows)?: return .claim(rows.build())
-            case .xmlClaim(let recording)?: built = recording.build()
-            }
-        }
+        try nextBuilt()
     }
 
-    /// Like `next`, but hands a claim over as its recording, so that mapping it can run on
-    /// another thread while this one goes on reading.
+    /// A claim comes as its recording (`XMLClaimRecording`).
     public mutating func nextDeferred() throws(InputError) -> DeferredRead? {
         try stream.next()
     }

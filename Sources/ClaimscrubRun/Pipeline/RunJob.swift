@@ -326,7 +326,8 @@ public enum RunJob {
             var reader = try InputOpener.open(path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping)
             var items: [DeferredRead] = []
             var lines = 0
-            func add(_ item: DeferredRead) {
+            // Consumed: appending a borrowed item copied it, retaining each value of its claim.
+            func add(_ item: consuming DeferredRead) {
                 switch item {
                 case .item(.claim(let claim)): lines += claim.lines.count
                 case .claimRows(let rows): lines += rows.lineCount
@@ -341,15 +342,9 @@ public enum RunJob {
                     batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
                 }
             }
-            if var csv = reader as? CSVClaimReader {
-                // CSV claims are built on the deciding threads: reading is then mostly scanning.
-                while let item = try csv.nextDeferred() { add(item) }
-            } else if var xml = reader as? XMLClaimReader {
-                // So are XML claims: this thread is left with libxml2's parse.
-                while let item = try xml.nextDeferred() { add(item) }
-            } else {
-                while let item = try reader.next() { add(.item(item)) }
-            }
+            // CSV and XML claims come unbuilt: they are built on the deciding threads, and
+            // this one is left with scanning and parsing.
+            while let item = try reader.nextDeferred() { add(item) }
             if !items.isEmpty { queue.push(.items(items)) }
         } catch {
             queue.push(.unreadable(Reject(
@@ -374,12 +369,7 @@ public enum RunJob {
     private static func decide(_ items: ArraySlice<DeferredRead>, engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
         var output = ChunkOutput()
         for deferred in items {
-            switch deferred {
-            case .item(let ready): add(ready, to: &output, engine: engine, encoder: encoder)
-            case .claimRows(let rows): add(.claim(rows.build()), to: &output, engine: engine, encoder: encoder)
-            case .xmlClaim(let recording):
-                for item in recording.build() { add(item, to: &output, engine: engine, encoder: encoder) }
-            }
+            deferred.build { add($0, to: &output, engine: engine, encoder: encoder) }
         }
         return output
     }
