@@ -186,7 +186,8 @@ void CClaimscrubXML_close(CClaimscrubXMLReader *r) {
     free(r);
 }
 
-int CClaimscrubXML_next(CClaimscrubXMLReader *r) {
+/* Moves to the next node: 1 when there is one, 0 at the end, -1 on an error. */
+static int advance(CClaimscrubXMLReader *r) {
     if (r->refusal != CClaimscrubXML_refusedNothing) return -1;
     int result = xmlTextReaderRead(r->reader);
     if (r->refusal != CClaimscrubXML_refusedNothing) return -1;
@@ -203,6 +204,15 @@ static int nameKind(const xmlChar *name) {
     return CClaimscrubXML_nameOther;
 }
 
+/* The value of the current element's attribute `name`, or NULL when it has none. */
+static const char *attributeValue(CClaimscrubXMLReader *r, const char *name) {
+    if (xmlTextReaderMoveToAttribute(r->reader, (const xmlChar *)name) != 1) return NULL;
+    /* The value lives in the current tree (or the reader's buffer) until the next read. */
+    const xmlChar *value = xmlTextReaderConstValue(r->reader);
+    xmlTextReaderMoveToElement(r->reader);
+    return (const char *)value;
+}
+
 /* The element's `id` attribute. pyx12 writes it as the only attribute, whose value the
    parser stores as one text node: read from there, else asked of the reader. */
 static const char *elementID(CClaimscrubXMLReader *r, xmlNodePtr element) {
@@ -216,12 +226,12 @@ static const char *elementID(CClaimscrubXMLReader *r, xmlNodePtr element) {
             break;
         }
     }
-    return CClaimscrubXML_attribute(r, "id");
+    return attributeValue(r, "id");
 }
 
 int CClaimscrubXML_step(CClaimscrubXMLReader *r, int wantText, long maximumText, CClaimscrubXMLNode *out) {
     for (;;) {
-        int result = CClaimscrubXML_next(r);
+        int result = advance(r);
         if (result != 1) return result;
         xmlNodePtr current = xmlTextReaderCurrentNode(r->reader);
         if (!wantText && current != NULL
@@ -258,14 +268,6 @@ int CClaimscrubXML_step(CClaimscrubXMLReader *r, int wantText, long maximumText,
             continue;
         }
     }
-}
-
-const char *CClaimscrubXML_attribute(CClaimscrubXMLReader *r, const char *name) {
-    if (xmlTextReaderMoveToAttribute(r->reader, (const xmlChar *)name) != 1) return NULL;
-    /* The value lives in the current tree (or the reader's buffer) until the next read. */
-    const xmlChar *value = xmlTextReaderConstValue(r->reader);
-    xmlTextReaderMoveToElement(r->reader);
-    return (const char *)value;
 }
 
 const char *CClaimscrubXML_value(CClaimscrubXMLReader *r) {

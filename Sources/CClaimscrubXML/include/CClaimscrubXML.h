@@ -8,7 +8,7 @@
  * module next to Foundation breaks on this platform (ICU's UErrorCode is seen
  * twice), so Swift sees an opaque handle and plain functions (STYLE.md).
  * Strings returned as `const char *` belong to the reader and stay valid only
- * until the next call of CClaimscrubXML_next, CClaimscrubXML_step or CClaimscrubXML_close.
+ * until the next call of CClaimscrubXML_step or CClaimscrubXML_close.
  */
 
 /* An opaque reader handle; used by one thread at a time. */
@@ -72,12 +72,9 @@ CClaimscrubXMLReader *CClaimscrubXML_open(CClaimscrubXMLReadFunction read, void 
 /* Frees the reader; NULL is allowed. */
 void CClaimscrubXML_close(CClaimscrubXMLReader *reader);
 
-/* Moves to the next node: 1 when there is one, 0 at the end, -1 on an error. */
-int CClaimscrubXML_next(CClaimscrubXMLReader *reader);
-
 /*
- * Moves to the next node the claim reader acts on and describes it in `node`; returns
- * as CClaimscrubXML_next. Comments, processing instructions and whitespace-only text
+ * Moves to the next node the claim reader acts on and describes it in `node`: returns 1
+ * when there is one, 0 at the end, -1 on an error. Comments, processing instructions and whitespace-only text
  * (xml:space="default") are passed over here, and so are all other text nodes unless
  * `wantText` is set or the text is longer than `maximumText` bytes: most text in pyx12's
  * XML is the indentation between elements, and classifying it is most of libxml2's
@@ -85,8 +82,6 @@ int CClaimscrubXML_next(CClaimscrubXMLReader *reader);
  */
 int CClaimscrubXML_step(CClaimscrubXMLReader *reader, int wantText, long maximumText, CClaimscrubXMLNode *node);
 
-/* The value of the current element's attribute `name`, or NULL when it has none. */
-const char *CClaimscrubXML_attribute(CClaimscrubXMLReader *reader, const char *name);
 /* The current text node's value (entities and character references decoded), or NULL. */
 const char *CClaimscrubXML_value(CClaimscrubXMLReader *reader);
 /* Line where the current node starts (an element: its start tag), 0 when unknown. */

@@ -118,7 +118,8 @@ struct X12ClaimBuilder {
         case X12ID.dtp:
             if !(skippingLine && loop == .line) { datesSegment(segment) }
         case X12ID.ref:
-            guard segment.text(1) == "G1", !(skippingLine && loop == .line) else { break }
+            // Compared as bytes, like the DTP qualifier: most REF segments are other references.
+            guard x12Equals(segment.element(1), "G1"), !(skippingLine && loop == .line) else { break }
             let value = segment.text(2)
             if loop == .claim {
                 claim?.priorAuth = value.isEmpty ? nil : value
@@ -235,7 +236,7 @@ struct X12ClaimBuilder {
             }
         }
 
-        let built = Claim(
+        var opened = Claim(
             id: id,
             claimType: claimType,
             claimTypeText: claimType.rawValue,
@@ -250,7 +251,6 @@ struct X12ClaimBuilder {
             diagnoses: [],
             problems: problems
         )
-        var opened = built
         // Room for a few lines from the start: growing one line at a time reallocated twice.
         opened.lines.reserveCapacity(4)
         progress = ClaimProgress(ordinal: segment.ordinal)
