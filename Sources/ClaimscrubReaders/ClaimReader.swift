@@ -108,6 +108,24 @@ func isBlank(_ byte: UInt8) -> Bool {
 /// A claim has at most 999 service lines (inputs.md, the 837I limit), in every format.
 let maximumServiceLines = 999
 
+/// A claim keeps at most this many diagnoses, in every format: far more than an 837 carries
+/// (12 on a professional claim, 25 on an institutional one), and a bound on what a hostile
+/// claim of endless `HI` segments (or a 1 MiB CSV cell of codes) holds in memory.
+let maximumDiagnoses = 999
+
+extension Claim {
+    /// Adds `diagnosis`, unless the claim has `maximumDiagnoses` already: then its diagnoses
+    /// are invalid data, and every line says so.
+    mutating func addDiagnosis(_ diagnosis: Diagnosis) {
+        guard diagnoses.count < maximumDiagnoses else {
+            let tooMany = DataProblem(.diagnosisCodes, .described("holds more than \(maximumDiagnoses) codes"))
+            if !problems.contains(tooMany) { problems.append(tooMany) }
+            return
+        }
+        diagnoses.append(diagnosis)
+    }
+}
+
 /// The reject for an X12 or XML service line past a claim's 999th (`source`: where it starts).
 func lineOverLimitReject(source: String) -> Reject {
     Reject(

@@ -366,6 +366,20 @@ private func date(_ text: String) -> CalendarDate? { CalendarDate(text) }
 
 /// Claim grouping and claim-level values (decisions.md, "Resolved details").
 @Suite struct CSVReaderClaimTests {
+    /// A claim keeps at most 999 diagnoses, as in X12 and XML; one more makes its
+    /// diagnoses invalid data.
+    @Test func diagnosesPastThe999thAreNotKept() throws {
+        let tooMany = DataProblem(.diagnosisCodes, .described("holds more than 999 codes"))
+        for count in [999, 1_000] {
+            let codes = (1...count).map { "M8\($0 % 10)0" }.joined(separator: "|")
+            let outcome = try CSVInput.read(CSVInput.file([CSVInput.row([.diagnosisCodes: codes])]))
+            let claim = try #require(outcome.claims.first)
+            #expect(claim.diagnoses.count == 999, "\(count)")
+            #expect(claim.diagnoses.first?.code == "M810" && claim.diagnoses.last?.code == "M890")
+            #expect(claim.problems == (count > 999 ? [tooMany] : []), "\(count)")
+        }
+    }
+
     @Test func groupsConsecutiveRowsAndStartsANewClaimWhenAnIDReturns() throws {
         let outcome = try CSVInput.read(CSVInput.file([
             CSVInput.row([.claimID: "A", .lineNumber: "1"]),

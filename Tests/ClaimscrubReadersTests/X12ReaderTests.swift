@@ -345,6 +345,25 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         #expect(items.firstIndex { if case .reject = $0 { return true }; return false }! < items.firstIndex { if case .claim = $0 { return true }; return false }!)
     }
 
+    /// A claim keeps at most 999 diagnoses, however many HI segments it has (a hostile
+    /// claim stays bounded); one more makes its diagnoses invalid data.
+    @Test func diagnosesPastThe999thAreNotKept() throws {
+        let tooMany = DataProblem(.diagnosisCodes, .described("holds more than 999 codes"))
+        for count in [999, 1_000] {
+            // Twelve codes to an HI segment, as an 837P carries them.
+            var segments: [String] = []
+            for first in stride(from: 0, to: count, by: 12) {
+                segments.append("HI" + (first..<min(first + 12, count)).map { "*ABF:M8\($0 % 10)0" }.joined())
+            }
+            let items = try read(["ST*837*1*005010X222A1"] + subscriber + ["CLM*C1*2***11:B:1*Y*A*Y*Y"] + segments
+                                 + ["LX*1", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*20241001", "SE*1*1"])
+            let claim = try #require(claims(items).first)
+            #expect(claim.diagnoses.count == 999, "\(count)")
+            #expect(claim.diagnoses.last?.code == "M880")
+            #expect(claim.problems.contains(tooMany) == (count > 999), "\(count)")
+        }
+    }
+
     @Test func unreadableSegmentRejectsTheTransactionAndTheNextOneReads() throws {
         let claim = ["CLM*C1*2***11:B:1*Y*A*Y*Y", "HI*ABK:M8008XA", "LX*1", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*20241001"]
         let items = try read(["ST*837*1*005010X222A1"] + subscriber + claim + ["#%!*junk"] + claim + ["SE*1*1",

@@ -83,6 +83,30 @@ struct XMLClaimRecordingTests {
         }
     }
 
+    /// A claim keeps at most 999 diagnoses (as in CSV and X12), recorded or mapped on the spot.
+    @Test func diagnosesPastThe999thAreNotKept() throws {
+        let parts = try claimParts()
+        let other = "                <seg id='HI'>\n                  <comp id='HI'>\n                    <subele id='HI01-01'>ABF</subele>\n                    <subele id='HI01-02'>M8008XA</subele>\n                  </comp>\n                </seg>\n"
+        try #require(parts.claim.contains(other))
+        // The fixture's claim has a principal and one other diagnosis.
+        for count in [999, 1_000] {
+            let claim = parts.claim.replacingOccurrences(of: other, with: String(repeating: other, count: count - 1))
+            let path = try write(parts.before + claim + parts.after)
+            let recorded = try items(path, recording: true)
+            #expect(recorded == (try items(path, recording: false)))
+            let mapped = try #require(try readClaims(path).first)
+            #expect(mapped.diagnoses.count == 999, "\(count)")
+            #expect(mapped.problems.contains(DataProblem(.diagnosisCodes, .described("holds more than 999 codes"))) == (count > 999))
+        }
+    }
+
+    private func readClaims(_ path: String) throws -> [Claim] {
+        var reader = try XMLClaimReader(path: path, displayPath: "case.xml")
+        var claims: [Claim] = []
+        while let item = try reader.next() { if case .claim(let claim) = item { claims.append(claim) } }
+        return claims
+    }
+
     @Test func aClaimOfThousandsOfLinesKeepsItsRejectsAndItsBound() throws {
         let parts = try claimParts()
         let lineStart = try #require(parts.claim.range(of: "                <loop id='2400'>"))

@@ -245,7 +245,7 @@ public struct CSVClaimRows: Sendable {
         }
         let sex = values[.patientSex].uppercasedIfNeeded()
         if !sex.isEmpty && !["F", "M", "U"].contains(sex) { problems.append(DataProblem(.patientSex, .invalid)) }
-        return Claim(
+        var claim = Claim(
             id: id,
             claimType: claimType,
             claimTypeText: claimType?.rawValue ?? typeText,
@@ -257,9 +257,11 @@ public struct CSVClaimRows: Sendable {
             patientSex: nonEmpty(sex),
             placeOfService: nonEmpty(values[.placeOfService]),
             typeOfBill: nonEmpty(normalizedTypeOfBill(values[.typeOfBill])),
-            diagnoses: splitList(values[.diagnosisCodes]).map { Diagnosis(code: $0.uppercasedIfNeeded()) },
+            diagnoses: [],
             problems: problems
         )
+        for code in splitList(values[.diagnosisCodes]) { claim.addDiagnosis(Diagnosis(code: code.uppercasedIfNeeded())) }
+        return claim
     }
 
     private func serviceLine(_ values: RowValues, line: Int, problems initial: [DataProblem]) -> ServiceLine {

@@ -261,7 +261,7 @@ struct X12ClaimBuilder {
     private mutating func readDiagnoses(_ segment: X12Segment) {
         guard claim != nil else { return }
         var malformed = false
-        let room = (claim?.diagnoses.count ?? 0) + segment.elementCount - 1
+        let room = min((claim?.diagnoses.count ?? 0) + segment.elementCount - 1, maximumDiagnoses)
         claim?.diagnoses.reserveCapacity(room)
         for index in 1..<max(1, segment.elementCount) {
             let parts = segment.components(index)
@@ -278,9 +278,9 @@ struct X12ClaimBuilder {
             }
             switch qualifier {
             case "ABK", "ABF":
-                claim?.diagnoses.append(Diagnosis(code: code, declaredCodeSet: .icd10))
+                claim?.addDiagnosis(Diagnosis(code: code, declaredCodeSet: .icd10))
             case "BK", "BF":
-                claim?.diagnoses.append(Diagnosis(code: code, declaredCodeSet: .icd9))
+                claim?.addDiagnosis(Diagnosis(code: code, declaredCodeSet: .icd9))
             default:
                 // Admitting, reason-for-visit, external-cause, value and occurrence codes
                 // are not diagnoses the edits look at.

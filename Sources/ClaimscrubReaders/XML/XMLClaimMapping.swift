@@ -301,7 +301,7 @@ struct XMLClaimMapping {
             case "BK", "BF": codeSet = .icd9
             default: continue
             }
-            draft?.claim.diagnoses.append(Diagnosis(code: code.uppercasedIfNeeded(), declaredCodeSet: codeSet))
+            draft?.claim.addDiagnosis(Diagnosis(code: code.uppercasedIfNeeded(), declaredCodeSet: codeSet))
         }
         let problem = DataProblem(.diagnosisCodes, .invalid)
         if invalid, draft?.claim.problems.contains(problem) == false {
