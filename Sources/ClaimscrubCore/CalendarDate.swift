@@ -24,31 +24,34 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Parses `YYYY-MM-DD` or `YYYYMMDD` (the two forms inputs.md allows).
     public init?(_ text: String) {
-        // Every line parses at least one date: digits are read in place, no arrays. Takes a
-        // String, not some StringProtocol: a generic called from another module is not
-        // specialised, and reading bytes through its witnesses cost ten times as much.
+        // Takes a String, not some StringProtocol: a generic called from another module is
+        // not specialised, and reading bytes through its witnesses cost ten times as much.
         var text = text
-        let parsed: (Int, Int, Int)? = text.withUTF8 { bytes in
-            let count = bytes.count
-            guard count == 8 || count == 10 else { return nil }
-            var value = 0
-            var digits = 0
-            var year = 0, month = 0
-            for offset in 0..<count {
-                let byte = bytes[offset]
-                if count == 10 && (offset == 4 || offset == 7) {
-                    guard byte == UInt8(ascii: "-") else { return nil }
-                    continue
-                }
-                guard byte >= 48, byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
-                digits += 1
-                if digits == 4 { year = value; value = 0 } else if digits == 6 { month = value; value = 0 }
+        guard let date = text.withUTF8({ CalendarDate(utf8: $0) }) else { return nil }
+        self = date
+    }
+
+    /// Parses the UTF-8 bytes of `YYYY-MM-DD` or `YYYYMMDD`: for readers that hold the
+    /// bytes of a date and would otherwise make a String only to parse it.
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        // Every line parses at least one date: digits are read in place, no arrays.
+        let count = bytes.count
+        guard count == 8 || count == 10 else { return nil }
+        var value = 0
+        var digits = 0
+        var year = 0, month = 0
+        for offset in 0..<count {
+            let byte = bytes[offset]
+            if count == 10 && (offset == 4 || offset == 7) {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
             }
-            return (year, month, value)
+            guard byte >= 48, byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+            digits += 1
+            if digits == 4 { year = value; value = 0 } else if digits == 6 { month = value; value = 0 }
         }
-        guard let (year, month, day) = parsed else { return nil }
-        self.init(year: year, month: month, day: day)
+        self.init(year: year, month: month, day: value)
     }
 
     public var components: (year: Int, month: Int, day: Int) {

@@ -324,6 +324,35 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         #expect(second.problems == [DataProblem(.serviceDate, .missing)])
     }
 
+    /// HI qualifiers and DTP dates are read from the segment's bytes: qualifiers in any case
+    /// (and U+212A KELVIN SIGN as K, as Swift's string equality reads it), `D8` and `RD8`
+    /// only in the exact shapes.
+    @Test func diagnosisQualifiersAndDatesReadFromBytes() throws {
+        let items = try read(["ST*837*1*005010X222A1"] + subscriber + [
+            "CLM*C1*2***11:B:1*Y*A*Y*Y", "HI* abk :M8008XA*bk:7331*BF:73300*BJ:R69*AB\u{212A}:M810*ABX:Z99",
+            "LX*1", "SV1*HC:22513*2*UN*1***1", "DTP*472*RD8* 20241001-20241003 ",
+            "LX*2", "SV1*HC:22513*2*UN*1***1", "DTP*472*RD8*20241001-2024100-3",
+            "LX*3", "SV1*HC:22513*2*UN*1***1", "DTP*472*RD8*20241001",
+            "LX*4", "SV1*HC:22513*2*UN*1***1", "DTP*472*d8*20241001",
+            "LX*5", "SV1*HC:22513*2*UN*1***1", "DTP*472*D8*2024-10-01",
+            "SE*1*1",
+        ])
+        let claim = try #require(claims(items).first)
+        #expect(claim.diagnoses.map(\.code) == ["M8008XA", "7331", "73300", "M810"])
+        #expect(claim.diagnoses.map(\.declaredCodeSet) == [.icd10, .icd9, .icd9, .icd10])
+        #expect(!claim.problems.contains { $0.field == .diagnosisCodes })
+        let lines = claim.lines
+        #expect(lines[0].dateOfService?.description == "2024-10-01")
+        #expect(lines[0].dateOfServiceThrough?.description == "2024-10-03")
+        #expect(lines[0].dateOfServiceText == "20241001-20241003")
+        #expect(lines[0].problems.isEmpty)
+        for index in 1...4 {
+            #expect(lines[index].dateOfService == nil, "line \(index + 1)")
+            #expect(lines[index].problems == [DataProblem(.serviceDate, .invalid)], "line \(index + 1)")
+        }
+        #expect(lines[1].dateOfServiceText == "20241001-2024100-3")
+    }
+
     /// inputs.md: a claim has at most 999 lines; the lines past them are rejects and their
     /// segments change nothing (a skipped line's date must not land on line 999).
     @Test func linesPastThe999thAreRejects() throws {

@@ -47,9 +47,8 @@ struct X12ClaimBuilder {
     /// finished claim is moved out, not copied).
     private struct ClaimProgress {
         var ordinal = 0
-        var statementDatesQualifier = ""
-        var statementDatesText = ""
-        var hasStatementDates = false
+        /// `DTP*434`: the dates of lines that have no `DTP*472` of their own.
+        var statementDates: X12ServiceDates?
         var lineFlags: [LineFlags] = []
     }
 
@@ -186,11 +185,9 @@ struct X12ClaimBuilder {
         if loop == .line, x12Equals(qualifier, "472") {
             guard let last = claim?.lines.indices.last else { return }
             progress.lineFlags[last].hasServiceDate = true
-            claim?.lines[last].setServiceDate(qualifier: segment.text(2), text: segment.text(3))
+            claim?.lines[last].setServiceDates(X12ServiceDates(format: segment.element(2), date: segment.element(3)))
         } else if loop == .claim, x12Equals(qualifier, "434") {
-            progress.statementDatesQualifier = segment.text(2)
-            progress.statementDatesText = segment.text(3)
-            progress.hasStatementDates = true
+            progress.statementDates = X12ServiceDates(format: segment.element(2), date: segment.element(3))
         }
     }
 
@@ -270,18 +267,18 @@ struct X12ClaimBuilder {
                 malformed = true
                 continue
             }
-            let qualifier = x12Text(parts[0]).uppercasedIfNeeded()
+            let qualifier = x12Trimmed(parts[0])
             let code = x12Text(parts[1]).uppercasedIfNeeded()
             guard !qualifier.isEmpty, !code.isEmpty else {
                 malformed = true
                 continue
             }
-            switch qualifier {
-            case "ABK", "ABF":
+            switch X12ClaimBuilder.diagnosisQualifier(qualifier) {
+            case .icd10:
                 claim?.addDiagnosis(Diagnosis(code: code, declaredCodeSet: .icd10))
-            case "BK", "BF":
+            case .icd9:
                 claim?.addDiagnosis(Diagnosis(code: code, declaredCodeSet: .icd9))
-            default:
+            case .other:
                 // Admitting, reason-for-visit, external-cause, value and occurrence codes
                 // are not diagnoses the edits look at.
                 break
@@ -291,6 +288,26 @@ struct X12ClaimBuilder {
         if malformed, claim?.problems.contains(problem) == false {
             claim?.problems.append(problem)
         }
+    }
+
+    private enum DiagnosisQualifier {
+        case icd10, icd9, other
+    }
+
+    /// `ABK`/`ABF` (ICD-10) or `BK`/`BF` (ICD-9), in any case, read from the bytes: a claim
+    /// has several diagnoses. Text that is not ASCII is compared as a String, as before:
+    /// Swift's string equality takes U+212A KELVIN SIGN for `K`.
+    private static func diagnosisQualifier(_ bytes: X12Bytes) -> DiagnosisQualifier {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+            switch x12Text(bytes).uppercasedIfNeeded() {
+            case "ABK", "ABF": return .icd10
+            case "BK", "BF": return .icd9
+            default: return .other
+            }
+        }
+        if x12Equals(bytes, "ABK", ignoringCase: true) || x12Equals(bytes, "ABF", ignoringCase: true) { return .icd10 }
+        if x12Equals(bytes, "BK", ignoringCase: true) || x12Equals(bytes, "BF", ignoringCase: true) { return .icd9 }
+        return .other
     }
 
     private mutating func finishClaim(into output: inout [DeferredRead]) {
@@ -309,11 +326,8 @@ struct X12ClaimBuilder {
             finished.problems.append(DataProblem(.diagnosisCodes, .missing))
         }
         for index in finished.lines.indices where !progress.lineFlags[index].hasServiceDate {
-            if progress.hasStatementDates {
-                finished.lines[index].setServiceDate(
-                    qualifier: progress.statementDatesQualifier,
-                    text: progress.statementDatesText
-                )
+            if let dates = progress.statementDates {
+                finished.lines[index].setServiceDates(dates)
             } else {
                 finished.lines[index].problems.append(DataProblem(.serviceDate, .missing))
             }
@@ -414,31 +428,37 @@ extension ServiceLine {
         }
     }
 
-    /// `D8` CCYYMMDD or `RD8` CCYYMMDD-CCYYMMDD.
-    fileprivate mutating func setServiceDate(qualifier: String, text: String) {
-        dateOfServiceText = text
-        var from: CalendarDate?
-        var through: CalendarDate?
-        switch qualifier {
-        case "D8":
-            if text.utf8.count == 8 { from = CalendarDate(text) }
-        case "RD8":
-            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-            if parts.count == 2, parts[0].utf8.count == 8, parts[1].utf8.count == 8,
-               let first = CalendarDate(String(parts[0])), let last = CalendarDate(String(parts[1])) {
-                from = first
-                through = last
-            }
-        default:
-            break
-        }
-        guard let from else {
+    fileprivate mutating func setServiceDates(_ dates: X12ServiceDates) {
+        dateOfServiceText = dates.text
+        guard let from = dates.from else {
             dateOfService = nil
             dateOfServiceThrough = nil
             problems.append(DataProblem(.serviceDate, .invalid))
             return
         }
         dateOfService = from
-        dateOfServiceThrough = through
+        dateOfServiceThrough = dates.through
+    }
+}
+
+/// A `DTP` date as read: `D8` CCYYMMDD or `RD8` CCYYMMDD-CCYYMMDD, parsed from the
+/// segment's bytes (every line has one); `from` is nil when it cannot be read.
+struct X12ServiceDates {
+    var text: String
+    var from: CalendarDate?
+    var through: CalendarDate?
+
+    init(format: X12Bytes, date: X12Bytes) {
+        let bytes = UnsafeBufferPointer(rebasing: x12Trimmed(date))
+        text = String(decoding: bytes, as: UTF8.self)
+        if x12Equals(format, "D8") {
+            if bytes.count == 8 { from = CalendarDate(utf8: bytes) }
+        } else if x12Equals(format, "RD8"), bytes.count == 17, bytes[8] == UInt8(ascii: "-"),
+                  let first = CalendarDate(utf8: UnsafeBufferPointer(rebasing: bytes[0..<8])),
+                  let last = CalendarDate(utf8: UnsafeBufferPointer(rebasing: bytes[9..<17])) {
+            // Two eight-byte dates around the one dash: a second dash fails the date it is in.
+            from = first
+            through = last
+        }
     }
 }
