@@ -353,6 +353,28 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         #expect(lines[1].dateOfServiceText == "20241001-2024100-3")
     }
 
+    /// inputs.md: a line without `DTP*472` takes the claim's `DTP*434` statement dates on an
+    /// institutional claim only, as the XML reader reads them; on a professional claim
+    /// (where the guide has no DTP*434) its date is missing.
+    @Test func statementDatesDateInstitutionalLinesOnly() throws {
+        func firstLine(version: String, service: String) throws -> ServiceLine {
+            let items = try read(["ST*837*1*\(version)"] + subscriber + [
+                "CLM*C1*2***11:A:1*Y*A*Y*Y", "DTP*434*RD8*20240801-20240805", "HI*ABK:M8008XA",
+                "LX*1", service, "SE*1*1",
+            ])
+            return try #require(claims(items).first?.lines.first)
+        }
+        let institutional = try firstLine(version: "005010X223A2", service: "SV2*0450*HC:22513*2*UN*1")
+        #expect(institutional.dateOfService?.description == "2024-08-01")
+        #expect(institutional.dateOfServiceThrough?.description == "2024-08-05")
+        #expect(institutional.dateOfServiceText == "20240801-20240805")
+        #expect(institutional.problems.isEmpty)
+        let professional = try firstLine(version: "005010X222A1", service: "SV1*HC:22513*2*UN*1***1")
+        #expect(professional.dateOfService == nil)
+        #expect(professional.dateOfServiceText == "")
+        #expect(professional.problems == [DataProblem(.serviceDate, .missing)])
+    }
+
     /// inputs.md: a claim has at most 999 lines; the lines past them are rejects and their
     /// segments change nothing (a skipped line's date must not land on line 999).
     @Test func linesPastThe999thAreRejects() throws {

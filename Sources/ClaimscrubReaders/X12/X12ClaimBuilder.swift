@@ -326,7 +326,8 @@ struct X12ClaimBuilder {
             finished.problems.append(DataProblem(.diagnosisCodes, .missing))
         }
         for index in finished.lines.indices where !progress.lineFlags[index].hasServiceDate {
-            if let dates = progress.statementDates {
+            // Statement dates are an institutional claim's (inputs.md), as the XML reader reads them.
+            if claimType == .institutional, let dates = progress.statementDates {
                 finished.lines[index].setServiceDates(dates)
             } else {
                 finished.lines[index].problems.append(DataProblem(.serviceDate, .missing))
