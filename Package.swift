@@ -55,11 +55,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Scratch folders for the tests' files, removed when the test process exits.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ClaimscrubCoreTests", dependencies: ["ClaimscrubCore"]),
-        .testTarget(name: "ClaimscrubReadersTests", dependencies: ["ClaimscrubReaders", "ClaimscrubCore"]),
+        .testTarget(name: "ClaimscrubReadersTests", dependencies: ["ClaimscrubReaders", "ClaimscrubCore", "TestSupport"]),
         .testTarget(
             name: "ClaimscrubRunTests",
-            dependencies: ["ClaimscrubRun", "ClaimscrubCore", "ClaimscrubReaders", "claimscrub"]
+            dependencies: ["ClaimscrubRun", "ClaimscrubCore", "ClaimscrubReaders", "claimscrub", "TestSupport"]
         ),
     ]
 )

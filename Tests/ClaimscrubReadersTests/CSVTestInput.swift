@@ -1,6 +1,7 @@
 import ClaimscrubCore
 import ClaimscrubReaders
 import Foundation
+import TestSupport
 
 /// What one CSV file read to: every item in order, and the claims and rejects apart.
 struct CSVOutcome {
@@ -85,8 +86,6 @@ enum CSVInput {
 
     /// A new file in the temporary directory holding `bytes`.
     static func write(_ bytes: [UInt8]) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString).csv").path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
+        try scratchFile("case.csv", bytes)
     }
 }

@@ -1,6 +1,7 @@
 import ClaimscrubCore
 import ClaimscrubReaders
 import Foundation
+import TestSupport
 import Testing
 
 /// Reads every item of an X12 file under Fixtures/x12 (or an absolute path).
@@ -31,10 +32,7 @@ private func rejects(_ items: [ReadItem]) -> [Reject] {
 }
 
 private func temporaryFile(_ bytes: [UInt8]) throws -> String {
-    let path = FileManager.default.temporaryDirectory
-        .appendingPathComponent("x12-\(UUID().uuidString).edi").path
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-    return path
+    try scratchFile("case.edi", bytes)
 }
 
 @Suite struct X12ReaderSampleTests {

@@ -1,6 +1,7 @@
 import ClaimscrubCore
 import ClaimscrubReaders
 import Foundation
+import TestSupport
 import Testing
 
 private let fixtures = URL(fileURLWithPath: #filePath)
@@ -25,11 +26,7 @@ private func readAll(path: String, display: String) throws -> (claims: [Claim], 
 }
 
 private func temporaryFile(_ text: String, name: String = "case.xml") throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xml-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let url = folder.appendingPathComponent(name)
-    try Data(text.utf8).write(to: url)
-    return url.path
+    try scratchFile(name, text.utf8)
 }
 
 struct XMLClaimReaderTests {

@@ -1,6 +1,7 @@
 import ClaimscrubCore
 @testable import ClaimscrubReaders
 import Foundation
+import TestSupport
 import Testing
 
 /// XML claims are recorded on the reading thread and mapped on a deciding thread
@@ -25,9 +26,7 @@ struct XMLClaimRecordingTests {
     }
 
     private func write(_ text: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("xml-recording-\(UUID().uuidString).xml")
-        try Data(text.utf8).write(to: url)
-        return url.path
+        try scratchFile("recording.xml", text.utf8)
     }
 
     /// The institutional fixture's claim loop, and the text before and after it.

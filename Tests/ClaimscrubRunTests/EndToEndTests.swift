@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import ClaimscrubRun
 
@@ -38,9 +39,7 @@ func runClaimscrub(_ arguments: [String], binary: String = claimscrubBinary(), i
 }
 
 func temporaryFolder() -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("claimscrub-test-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    scratchFolder("claimscrub-test")
 }
 
 @Suite struct EndToEndTests {
