@@ -60,23 +60,21 @@ struct ClaimContext {
             if diagnosesValid,
                !claim.lines[offset].problems.contains(where: { $0.field == .diagnosisPointers && $0.issue != .conflictsWithClaim }),
                let dos = claim.lines[offset].dateOfService {
-                // Diagnoses the line uses: those its pointers name (nil: all of the claim's).
-                var pointed: [Int]?
-                var usable = true
-                if let pointers = claim.lines[offset].diagnosisPointers {
-                    if pointers.allSatisfy({ $0 >= 1 && $0 <= diagnoses.count }) {
-                        pointed = pointers.map { $0 - 1 }
-                    } else {
-                        usable = false
-                    }
-                }
+                // Diagnoses the line uses: those its pointers name (nil: all of the claim's),
+                // read through the pointers in place rather than as a new array per line.
+                let pointers = claim.lines[offset].diagnosisPointers
                 let icd10Era = dos >= CodeShapes.icd10ComplianceDate
-                let fits: (Int) -> Bool = icd10Era
-                    ? { isICD10[$0] && diagnoses[$0].declaredCodeSet != .icd9 }
-                    : { isICD9[$0] && diagnoses[$0].declaredCodeSet != .icd10 }
-                if usable, pointed?.allSatisfy(fits) ?? diagnoses.indices.allSatisfy(fits) {
+                // A local function, not a closure value: that was an allocation per line.
+                func fits(_ index: Int) -> Bool {
+                    icd10Era
+                        ? isICD10[index] && diagnoses[index].declaredCodeSet != .icd9
+                        : isICD9[index] && diagnoses[index].declaredCodeSet != .icd10
+                }
+                let usable = pointers?.allSatisfy { $0 >= 1 && $0 <= diagnoses.count && fits($0 - 1) }
+                    ?? diagnoses.indices.allSatisfy(fits)
+                if usable {
                     // ICD-9-CM codes match no diagnosis list: every loaded list is ICD-10-CM.
-                    diagnosisKeys = icd10Era ? pointed.map { $0.map { keys[$0] } } ?? keys : []
+                    diagnosisKeys = icd10Era ? pointers.map { $0.map { keys[$0 - 1] } } ?? keys : []
                 }
             }
             let revenueOnly = claim.lines[offset].procedureCode.isEmpty && claim.claimType == .institutional
