@@ -181,6 +181,57 @@ func temporaryFolder() -> URL {
         #expect(reports[0] == reports[2], "CSV and XML differ")
     }
 
+    /// timing.json's peak memory is the run's own, even when a large process spawns it
+    /// (Process uses posix_spawn, a vfork: Linux's `ru_maxrss` carries the parent's
+    /// high-water mark across exec, and the run reported that instead).
+    @Test func timingReportsTheRunsOwnPeakWhenALargeProcessStartsIt() throws {
+        let size = 320 << 20
+        let ballast = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        defer { ballast.deallocate() }
+        ballast.initialize(repeating: 1, count: size)
+        let out = temporaryFolder().appendingPathComponent("run")
+        let result = try runClaimscrub(["run", "Fixtures/sample-batch.csv", "--as-of", "2026-11-23", "--out", out.path])
+        #expect(result.status == 0)
+        #expect(ballast[size - 1] == 1)
+        let timing = try Data(contentsOf: out.appendingPathComponent("timing.json"))
+        let fields = try #require(try JSONSerialization.jsonObject(with: timing) as? [String: Any])
+        let peak = try #require(fields["peak_memory_bytes"] as? Int)
+        #expect(peak > 4 << 20, "peak \(peak) bytes: not a measurement")
+        #expect(peak < 160 << 20, "peak \(peak >> 20) MiB: the parent's, not the run's")
+    }
+
+    /// The public X12 samples and pyx12's own XML renderings of them (Fixtures/xml/README.md)
+    /// are the same claims: the two readers must map them to the same rows and rejects.
+    @Test func everyPyx12RenderingGivesTheSameRowsAsItsX12Source() throws {
+        let root = packageRoot().appendingPathComponent("Fixtures")
+        let renderings = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("xml").path)
+            .filter { $0.hasSuffix(".edi.xml") || $0.hasSuffix(".txt.xml") }.sorted()
+        #expect(renderings.count >= 12)
+        let folder = temporaryFolder()
+        for rendering in renderings {
+            let name = String(rendering.dropLast(".xml".count))
+            let inX12Folder = root.appendingPathComponent("x12/\(name)")
+            let source = FileManager.default.fileExists(atPath: inX12Folder.path)
+                ? inX12Folder : root.appendingPathComponent("xml/\(name)")
+            var rows: [[String]] = []
+            for (input, format) in [(root.appendingPathComponent("xml/\(rendering)"), "xml"), (source, "x12")] {
+                let out = folder.appendingPathComponent("\(name)-\(format)")
+                let result = try runClaimscrub([
+                    "run", input.path, "--format", format, "--as-of", "2026-11-23", "--out", out.path, "--no-html",
+                ])
+                #expect(result.status == 0 || result.status == 65, "\(rendering) as \(format): \(result.stderr)")
+                rows.append(try ["accept.csv", "deny.csv", "pend.csv", "claims.csv", "rejects.csv"].flatMap { file in
+                    let lines = try String(contentsOf: out.appendingPathComponent(file), encoding: .utf8).split(separator: "\n")
+                    // Rejects are counted (their sources and messages name the format); rows are compared.
+                    if file == "rejects.csv" { return ["\(lines.count) reject rows"] }
+                    return lines.map { withoutSource($0, column: file == "claims.csv" ? 1 : 2) }
+                })
+            }
+            #expect(rows[0].count > 5, "\(rendering)")
+            #expect(rows[0] == rows[1], "\(rendering) and its X12 source differ")
+        }
+    }
+
     @Test(arguments: ["csv", "x12", "xml"])
     func gzippedInputsGiveTheSameRowsAsPlainOnes(format: String) throws {
         let folder = temporaryFolder()

@@ -282,10 +282,10 @@ extension HostileFile {
 /// One run of the built executable under `prlimit --as=BYTES`, killed after `seconds` (a
 /// run starved of address space can hang in libdispatch's retry loop rather than fail).
 ///
-/// The peak is the run's own `ru_maxrss`, which it writes to timing.json. It is started
-/// by a shell that forks it, not by this process: Linux carries a process's high-water
-/// mark across exec, so a child spawned straight from the test process (vfork and exec)
-/// reports the test process's peak if that is larger (measured: 414 MiB instead of 44).
+/// The peak is the run's own high-water mark (`VmHWM`), which it writes to timing.json.
+/// It is started by a shell that forks it, as it was when the run wrote `ru_maxrss`, which
+/// Linux carries across exec from a parent that spawns with vfork (measured: 414 MiB
+/// instead of 44; `EndToEndTests` checks that the run now reports its own peak).
 struct MeasuredRun {
     var status: ChildStatus
     var peakResidentBytes: Int

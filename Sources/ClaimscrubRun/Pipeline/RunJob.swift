@@ -495,7 +495,20 @@ public enum RunJob {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return (cpu, usage.ru_maxrss * 1024)
+        return (cpu, peakResidentBytes() ?? usage.ru_maxrss * 1024)
+    }
+
+    /// The run's own peak resident memory, `VmHWM` of /proc/self/status, which starts afresh
+    /// at exec. `ru_maxrss` does not: a run spawned with vfork (posix_spawn, Python's
+    /// subprocess) by a large process reported that process's peak in timing.json.
+    static func peakResidentBytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            // `VmHWM:     45312 kB`
+            guard let kilobytes = Int(line.dropFirst("VmHWM:".count).filter { $0.isASCII && $0.isNumber }) else { return nil }
+            return kilobytes * 1024
+        }
+        return nil
     }
 
     private static func rounded(_ value: Double) -> String {
