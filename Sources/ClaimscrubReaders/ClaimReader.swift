@@ -126,6 +126,17 @@ extension Claim {
     }
 }
 
+/// The code set an `HI` qualifier declares (upper-cased text): `ABK`/`ABF` ICD-10-CM,
+/// `BK`/`BF` ICD-9-CM; nil for the qualifiers of codes that are not diagnoses the edits look
+/// at (admitting, reason for visit, external cause, value, occurrence). Both X12 readers.
+func diagnosisCodeSet(hiQualifier: String) -> DiagnosisCodeSet? {
+    switch hiQualifier {
+    case "ABK", "ABF": return .icd10
+    case "BK", "BF": return .icd9
+    default: return nil
+    }
+}
+
 /// The reject for an X12 or XML service line past a claim's 999th (`source`: where it starts).
 func lineOverLimitReject(source: String) -> Reject {
     Reject(

@@ -74,8 +74,9 @@ void CClaimscrubXML_close(CClaimscrubXMLReader *reader);
 
 /*
  * Moves to the next node the claim reader acts on and describes it in `node`: returns 1
- * when there is one, 0 at the end, -1 on an error. Comments, processing instructions and whitespace-only text
- * (xml:space="default") are passed over here, and so are all other text nodes unless
+ * when there is one, 0 at the end, -1 on an error. Comments, processing instructions and
+ * whitespace-only text (xml:space="default") are passed over here, and so are all other
+ * text nodes unless
  * `wantText` is set or the text is longer than `maximumText` bytes: most text in pyx12's
  * XML is the indentation between elements, and classifying it is most of libxml2's
  * node-type work. One call per node also saves the several calls per element.

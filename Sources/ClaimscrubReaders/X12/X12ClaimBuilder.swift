@@ -273,16 +273,8 @@ struct X12ClaimBuilder {
                 malformed = true
                 continue
             }
-            switch X12ClaimBuilder.diagnosisQualifier(qualifier) {
-            case .icd10:
-                claim?.addDiagnosis(Diagnosis(code: code, declaredCodeSet: .icd10))
-            case .icd9:
-                claim?.addDiagnosis(Diagnosis(code: code, declaredCodeSet: .icd9))
-            case .other:
-                // Admitting, reason-for-visit, external-cause, value and occurrence codes
-                // are not diagnoses the edits look at.
-                break
-            }
+            guard let codeSet = X12ClaimBuilder.declaredCodeSet(qualifier) else { continue }
+            claim?.addDiagnosis(Diagnosis(code: code, declaredCodeSet: codeSet))
         }
         let problem = DataProblem(.diagnosisCodes, .invalid)
         if malformed, claim?.problems.contains(problem) == false {
@@ -290,24 +282,16 @@ struct X12ClaimBuilder {
         }
     }
 
-    private enum DiagnosisQualifier {
-        case icd10, icd9, other
-    }
-
-    /// `ABK`/`ABF` (ICD-10) or `BK`/`BF` (ICD-9), in any case, read from the bytes: a claim
-    /// has several diagnoses. Text that is not ASCII is compared as a String, as before:
-    /// Swift's string equality takes U+212A KELVIN SIGN for `K`.
-    private static func diagnosisQualifier(_ bytes: X12Bytes) -> DiagnosisQualifier {
+    /// `diagnosisCodeSet(hiQualifier:)` of a qualifier in any case, read from the bytes: a
+    /// claim has several diagnoses. Text that is not ASCII goes through the String version:
+    /// Swift's string equality takes U+212A KELVIN SIGN for `K`, and the XML reader with it.
+    private static func declaredCodeSet(_ bytes: X12Bytes) -> DiagnosisCodeSet? {
         guard bytes.allSatisfy({ $0 < 0x80 }) else {
-            switch x12Text(bytes).uppercasedIfNeeded() {
-            case "ABK", "ABF": return .icd10
-            case "BK", "BF": return .icd9
-            default: return .other
-            }
+            return diagnosisCodeSet(hiQualifier: x12Text(bytes).uppercasedIfNeeded())
         }
         if x12Equals(bytes, "ABK", ignoringCase: true) || x12Equals(bytes, "ABF", ignoringCase: true) { return .icd10 }
         if x12Equals(bytes, "BK", ignoringCase: true) || x12Equals(bytes, "BF", ignoringCase: true) { return .icd9 }
-        return .other
+        return nil
     }
 
     private mutating func finishClaim(into output: inout [DeferredRead]) {

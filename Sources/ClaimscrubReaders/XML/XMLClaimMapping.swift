@@ -295,12 +295,7 @@ struct XMLClaimMapping {
                 invalid = true
                 continue
             }
-            let codeSet: DiagnosisCodeSet
-            switch qualifier.uppercasedIfNeeded() {
-            case "ABK", "ABF": codeSet = .icd10
-            case "BK", "BF": codeSet = .icd9
-            default: continue
-            }
+            guard let codeSet = diagnosisCodeSet(hiQualifier: qualifier.uppercasedIfNeeded()) else { continue }
             draft?.claim.addDiagnosis(Diagnosis(code: code.uppercasedIfNeeded(), declaredCodeSet: codeSet))
         }
         let problem = DataProblem(.diagnosisCodes, .invalid)

@@ -501,7 +501,7 @@ public enum RunJob {
     /// The run's own peak resident memory, `VmHWM` of /proc/self/status, which starts afresh
     /// at exec. `ru_maxrss` does not: a run spawned with vfork (posix_spawn, Python's
     /// subprocess) by a large process reported that process's peak in timing.json.
-    static func peakResidentBytes() -> Int? {
+    private static func peakResidentBytes() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             // `VmHWM:     45312 kB`
