@@ -25,6 +25,12 @@ public enum LineOfBusiness: String, Sendable, Hashable, CaseIterable {
     /// One of the four words, or an X12 SBR09 claim filing indicator code (inputs.md);
     /// blank is commercial.
     public init?(code raw: String) {
+        // Nearly every claim carries a two-byte SBR09 code: told apart without making an
+        // upper-cased String and switching over 25 of them (once per claim on every format).
+        if raw.utf8.count == 2, let known = LineOfBusiness(filingIndicator: raw) {
+            self = known
+            return
+        }
         switch raw.uppercasedIfNeeded() {
         case "COMMERCIAL": self = .commercial
         case "MEDICARE": self = .medicare
@@ -36,6 +42,25 @@ public enum LineOfBusiness: String, Sendable, Hashable, CaseIterable {
         case "MC": self = .medicaid
         case "11", "12", "13", "14", "15", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM",
              "LM", "OF", "TV", "VA", "WC", "ZZ":
+            self = .commercial
+        default: return nil
+        }
+    }
+
+    /// A two-byte claim filing indicator code, either case; nil for any other two bytes
+    /// (the text switch then decides, and refuses them).
+    private init?(filingIndicator raw: String) {
+        var bytes = raw.utf8.makeIterator()
+        guard let first = bytes.next(), let second = bytes.next() else { return nil }
+        // ASCII letters to upper case; digits and everything else unchanged.
+        func upper(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
+        switch UInt16(upper(first)) << 8 | UInt16(upper(second)) {
+        case 0x4D41, 0x4D42: self = .medicare                       // MA, MB
+        case 0x3136: self = .medicareAdvantage                      // 16
+        case 0x4D43: self = .medicaid                               // MC
+        case 0x3131, 0x3132, 0x3133, 0x3134, 0x3135, 0x3137,        // 11-15, 17
+             0x414D, 0x424C, 0x4348, 0x4349, 0x4453, 0x4649, 0x484D, // AM BL CH CI DS FI HM
+             0x4C4D, 0x4F46, 0x5456, 0x5641, 0x5743, 0x5A5A:        // LM OF TV VA WC ZZ
             self = .commercial
         default: return nil
         }

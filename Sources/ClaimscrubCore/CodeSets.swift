@@ -198,17 +198,6 @@ public struct PolicyRule: Sendable {
 
     /// Whether the rule is limited to some lines of business or claim types.
     public var isLimited: Bool { !linesOfBusiness.isEmpty || !claimTypes.isEmpty }
-
-    func speaks(of code: String, lineOfBusiness: LineOfBusiness?, claimType: ClaimType?) -> Bool {
-        guard codes.contains(code) else { return false }
-        if !linesOfBusiness.isEmpty {
-            guard let lineOfBusiness, linesOfBusiness.contains(lineOfBusiness) else { return false }
-        }
-        if !claimTypes.isEmpty {
-            guard let claimType, claimTypes.contains(claimType) else { return false }
-        }
-        return true
-    }
 }
 
 /// One version of a policy: its range, publication and rules.

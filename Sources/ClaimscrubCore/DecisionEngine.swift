@@ -234,32 +234,37 @@ public struct DecisionEngine: Sendable {
     ) -> PolicyCitation? {
         let claim = context.claim
         let lookup = plan.lookup(code: code, entry: entry)
-        for knownPolicy in lookup.policies {
+        for candidate in lookup.policies {
+            let knownPolicy = candidate.known
             let policy = knownPolicy.policy
             // A rule limited to some lines of business or claim types cannot be judged
             // without a valid one: the lookup is skipped (decisions.md, "Resolved details").
-            if knownPolicy.lineOfBusinessLimitedCodes.contains(code) && claim.lineOfBusiness == nil
-                || knownPolicy.claimTypeLimitedCodes.contains(code) && claim.claimType == nil {
+            if candidate.limitedByLineOfBusiness && claim.lineOfBusiness == nil
+                || candidate.limitedByClaimType && claim.claimType == nil {
                 return nil
+            }
+            // Whether a version has a rule naming the code that admits this claim.
+            func speaking(_ version: Int) -> Bool {
+                candidate.rules[version].contains { $0.admits(claim.lineOfBusiness, claim.claimType) }
             }
             // The first version (in code-set order) that speaks of the line and is in force on its date.
             var anySpeaks = false
-            for known in knownPolicy.versions where known.version.rules.contains(where: {
-                $0.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType)
-            }) {
+            for version in knownPolicy.versions.indices where speaking(version) {
                 anySpeaks = true
+                let known = knownPolicy.versions[version]
                 if known.version.effective.contains(dos) {
-                    return applyRules(of: known, code: code, dos: dos, index: index, context: context, into: &fired)
+                    return applyRules(
+                        of: known, rules: candidate.rules[version], code: code, dos: dos, index: index, context: context,
+                        into: &fired
+                    )
                 }
             }
             if !anySpeaks { continue }
-            let speaking = knownPolicy.versions.map(\.version).filter { version in
-                version.rules.contains { $0.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType) }
-            }
+            let speakingVersions = knownPolicy.versions.indices.filter(speaking).map { knownPolicy.versions[$0].version }
             let citation = knownPolicy.notInForceCitation
             fired.append(FiredReason(
                 reason: .policyNotInForce, citation: citation,
-                message: notInForceMessage(policy: policy, speaking: speaking, dos: dos)
+                message: notInForceMessage(policy: policy, speaking: speakingVersions, dos: dos)
             ))
             return citation
         }
@@ -290,8 +295,9 @@ public struct DecisionEngine: Sendable {
         return "No version of \(policy.name) is loaded for the date of service \(dos)."
     }
 
+    /// `rules`: the version's rules that name `code`, in rule order.
     private func applyRules(
-        of known: KnownVersion, code: String, dos: CalendarDate, index: Int, context: ClaimContext,
+        of known: KnownVersion, rules: [NamingRule], code: String, dos: CalendarDate, index: Int, context: ClaimContext,
         into fired: inout [FiredReason]
     ) -> PolicyCitation? {
         let claim = context.claim
@@ -300,8 +306,9 @@ public struct DecisionEngine: Sendable {
         var consulted: (citation: PolicyCitation, metMessage: String)?
         let label = known.label
 
-        for (ruleIndex, rule) in known.version.rules.enumerated()
-        where rule.speaks(of: code, lineOfBusiness: claim.lineOfBusiness, claimType: claim.claimType) {
+        for naming in rules where naming.admits(claim.lineOfBusiness, claim.claimType) {
+            let ruleIndex = naming.index
+            let rule = known.version.rules[ruleIndex]
             let citation = known.citations[ruleIndex]
             if consulted == nil { consulted = (citation, known.metMessages[ruleIndex]) }
             func fire(_ reason: ReasonCode, remark: String? = nil, _ message: String) {
@@ -458,8 +465,6 @@ final class KnownPolicy: Sendable {
     let policy: Policy
     let versions: [KnownVersion]
     let codes: Set<String>
-    let lineOfBusinessLimitedCodes: Set<String>
-    let claimTypeLimitedCodes: Set<String>
     /// What a POLICY_NOT_IN_FORCE reason cites: the policy, no version.
     let notInForceCitation: PolicyCitation
 
@@ -470,10 +475,69 @@ final class KnownPolicy: Sendable {
         )
         let known = policy.versions.filter { $0.isKnown(asOf: asOf) }
         versions = known.map { KnownVersion(policy: policy, version: $0) }
-        let rules = known.flatMap(\.rules)
-        codes = Set(rules.flatMap(\.codes))
-        lineOfBusinessLimitedCodes = Set(rules.filter { !$0.linesOfBusiness.isEmpty }.flatMap(\.codes))
-        claimTypeLimitedCodes = Set(rules.filter { !$0.claimTypes.isEmpty }.flatMap(\.codes))
+        codes = Set(known.flatMap(\.rules).flatMap(\.codes))
+    }
+}
+
+/// A known policy as the lookup of one code sees it, made once per run: which rules of each
+/// version name the code, so that a line's lookup hashes no code and copies no rule.
+struct PolicyForCode: Sendable {
+    let known: KnownPolicy
+    /// Per version of `known.versions`, in order: its rules naming the code, in rule order.
+    let rules: [[NamingRule]]
+    /// A rule naming the code is limited to some lines of business, or claim types.
+    let limitedByLineOfBusiness: Bool
+    let limitedByClaimType: Bool
+
+    init(_ known: KnownPolicy, code: String) {
+        self.known = known
+        rules = known.versions.map { version in
+            version.version.rules.indices
+                .filter { version.version.rules[$0].codes.contains(code) }
+                .map { NamingRule(index: $0, rule: version.version.rules[$0]) }
+        }
+        limitedByLineOfBusiness = rules.joined().contains { $0.linesOfBusiness != 0 }
+        limitedByClaimType = rules.joined().contains { $0.claimTypes != 0 }
+    }
+}
+
+/// A rule naming a line's code: its index in its version, and its limits as one bit per
+/// line of business and claim type (0: no limit).
+struct NamingRule: Sendable {
+    let index: Int
+    let linesOfBusiness: UInt8
+    let claimTypes: UInt8
+
+    init(index: Int, rule: PolicyRule) {
+        self.index = index
+        linesOfBusiness = rule.linesOfBusiness.reduce(0) { $0 | $1.bit }
+        claimTypes = rule.claimTypes.reduce(0) { $0 | $1.bit }
+    }
+
+    /// The rule speaks of a line of this claim: a limited rule needs a value it lists.
+    func admits(_ lineOfBusiness: LineOfBusiness?, _ claimType: ClaimType?) -> Bool {
+        (linesOfBusiness == 0 || lineOfBusiness.map { linesOfBusiness & $0.bit != 0 } == true)
+            && (claimTypes == 0 || claimType.map { claimTypes & $0.bit != 0 } == true)
+    }
+}
+
+private extension LineOfBusiness {
+    var bit: UInt8 {
+        switch self {
+        case .commercial: 1
+        case .medicare: 2
+        case .medicareAdvantage: 4
+        case .medicaid: 8
+        }
+    }
+}
+
+private extension ClaimType {
+    var bit: UInt8 {
+        switch self {
+        case .professional: 1
+        case .institutional: 2
+        }
     }
 }
 
@@ -482,7 +546,7 @@ final class PayerPlan: Sendable {
     /// What the lookup needs for one code: the payer's known policies with a rule for it,
     /// in the payer's order, and the NO_EDIT message when none of them has one.
     struct CodeLookup: Sendable {
-        let policies: [KnownPolicy]
+        let policies: [PolicyForCode]
         let noRuleMessage: String
     }
 
@@ -500,7 +564,8 @@ final class PayerPlan: Sendable {
         var lookups: [ObjectIdentifier: CodeLookup] = [:]
         for entry in registry {
             lookups[ObjectIdentifier(entry)] = CodeLookup(
-                policies: policies.filter { $0.codes.contains(entry.code) }, noRuleMessage: prefix + entry.code + "."
+                policies: policies.filter { $0.codes.contains(entry.code) }.map { PolicyForCode($0, code: entry.code) },
+                noRuleMessage: prefix + entry.code + "."
             )
         }
         registryLookups = lookups

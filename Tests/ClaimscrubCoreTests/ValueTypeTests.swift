@@ -55,3 +55,33 @@ import Testing
         #expect(!CodeShapes.isICD10(code))
     }
 }
+
+@Suite struct LineOfBusinessTests {
+    /// inputs.md, "Claims": SBR09 claim filing indicator codes and the four words.
+    static let filingIndicators: [(String, LineOfBusiness)] = [
+        ("MA", .medicare), ("MB", .medicare), ("16", .medicareAdvantage), ("MC", .medicaid),
+    ] + ["11", "12", "13", "14", "15", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM", "OF", "TV", "VA", "WC", "ZZ"]
+        .map { ($0, LineOfBusiness.commercial) }
+
+    @Test func everyFilingIndicatorCodeInEitherCase() {
+        for (code, expected) in LineOfBusinessTests.filingIndicators {
+            #expect(LineOfBusiness(code: code) == expected, "\(code)")
+            #expect(LineOfBusiness(code: code.lowercased()) == expected, "\(code.lowercased())")
+            #expect(LineOfBusiness(code: String(code.prefix(1)) + code.suffix(1).lowercased()) == expected, "\(code) mixed case")
+        }
+    }
+
+    @Test(arguments: [
+        ("commercial", LineOfBusiness.commercial), ("MEDICARE", .medicare), ("Medicare_Advantage", .medicareAdvantage),
+        ("medicaid", .medicaid), ("", .commercial),
+    ])
+    func wordsAndBlank(_ text: String, _ expected: LineOfBusiness) {
+        #expect(LineOfBusiness(code: text) == expected)
+    }
+
+    /// Two bytes that are no filing indicator, and near misses of one.
+    @Test(arguments: ["XX", "10", "18", "M", "MAA", " M", "M ", "é", "ma ", "0A", "ＭＡ"])
+    func otherCodesAreRefused(_ text: String) {
+        #expect(LineOfBusiness(code: text) == nil)
+    }
+}

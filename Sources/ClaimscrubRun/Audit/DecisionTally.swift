@@ -22,4 +22,8 @@ struct DecisionTally: Sendable {
     static func + (lhs: DecisionTally, rhs: DecisionTally) -> DecisionTally {
         DecisionTally(accept: lhs.accept + rhs.accept, deny: lhs.deny + rhs.deny, pend: lhs.pend + rhs.pend)
     }
+
+    static func += (lhs: inout DecisionTally, rhs: DecisionTally) {
+        lhs = lhs + rhs
+    }
 }

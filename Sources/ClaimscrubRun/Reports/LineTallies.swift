@@ -98,11 +98,16 @@ struct LineTallies: Sendable {
         entries[TallyKey(text: key), default: DecisionTally()].add(decision)
     }
 
+    /// Several lines of one key at once (a claim's lines, all of one payer).
+    mutating func add(_ key: String, _ tally: DecisionTally) {
+        entries[TallyKey(text: key), default: DecisionTally()] += tally
+    }
+
     /// Adds a batch's tallies; spills when past the limits.
     mutating func merge(_ other: LineTallies) throws(OutputError) {
         for (key, tally) in other.entries {
             let before = entries.count
-            entries[key, default: DecisionTally()] = entries[key, default: DecisionTally()] + tally
+            entries[key, default: DecisionTally()] += tally
             if entries.count != before { keyBytes += key.byteCount }
         }
         if let otherRuns = other.spill?.runs, !otherRuns.isEmpty {

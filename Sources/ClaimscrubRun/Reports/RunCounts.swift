@@ -56,18 +56,22 @@ struct RunCounts {
     mutating func add(claim: Claim, echo: ClaimEcho, decision: ClaimDecision) {
         claims += 1
         claimDecisions.add(decision.decision)
+        // Every line of a claim has its payer: counted here and added to the payer's
+        // tally once per claim rather than looked up once per line.
+        var claimLines = DecisionTally()
         for index in claim.lines.indices {
             let lineDecision = decision.lines[index]
             lines += 1
             lineDecisions.add(lineDecision.decision)
+            claimLines.add(lineDecision.decision)
             primaryReasons[lineDecision.primary.reason.editOrder] += 1
             if lineDecision.reasons.contains(where: { $0.reason == .invalidData }) { invalidDataLines += 1 }
-            linesByPayer.add(echo.payerID, lineDecision.decision)
             linesByProcedureCode.add(claim.lines[index].procedureCode, lineDecision.decision)
             if let citation = lineDecision.citation, !citation.version.isEmpty {
                 linesByPolicyVersion[PolicyVersionKey(policyID: citation.policyID, version: citation.version), default: 0] += 1
             }
         }
+        if claimLines.total > 0 { linesByPayer.add(echo.payerID, claimLines) }
     }
 
     /// Adds a batch's counts; throws only when a spill file cannot be written.
