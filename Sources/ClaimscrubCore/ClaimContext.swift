@@ -23,9 +23,10 @@ struct LineFacts {
 struct ClaimContext {
     let claim: Claim
     let lines: [LineFacts]
-    let levelCodes: Set<String>
-    /// Looked up once per claim: the id is trimmed and upper-cased for the match.
-    let payer: Payer?
+    /// The position in `CodeSets.payers` of the payer the claim names, looked up once per
+    /// claim (the id trimmed and upper-cased): a position, not a copy of the payer, whose
+    /// fields every deciding thread would retain and release.
+    let payerPosition: Int?
 
     /// The payer id is blank (only spaces and tabs, or empty).
     let payerIDIsBlank: Bool
@@ -35,10 +36,11 @@ struct ClaimContext {
     let diagnosisIssueICD9Era: String?
     let diagnosisIssueUndated: String?
 
-    init(claim: Claim, codeSets: CodeSets) {
+    /// `codeSets` borrowed: an initializer owns its arguments, and passing the code sets
+    /// whole copied them, retaining (and then releasing) each of their tables per claim.
+    init(claim: Claim, codeSets: borrowing CodeSets) {
         self.claim = claim
-        levelCodes = codeSets.levelCodes
-        payer = codeSets.payer(named: claim.payerID)
+        payerPosition = codeSets.payerPosition(named: claim.payerID)
         payerIDIsBlank = claim.payerID.trimmingSpaces().isEmpty
         let diagnoses = claim.diagnoses
         let isICD10 = diagnoses.map { CodeShapes.isICD10($0.code) }
@@ -52,7 +54,6 @@ struct ClaimContext {
         let claimPriorAuth = nonBlank(claim.priorAuth)
         var lines: [LineFacts] = []
         lines.reserveCapacity(claim.lines.count)
-        let registry = codeSets.registry
         // By index, reading fields in place: a copy of each line would retain all its strings.
         for offset in claim.lines.indices {
             let code = CodeShapes.isProcedureCode(claim.lines[offset].procedureCode) ? claim.lines[offset].procedureCode : nil
@@ -79,7 +80,7 @@ struct ClaimContext {
             }
             let revenueOnly = claim.lines[offset].procedureCode.isEmpty && claim.claimType == .institutional
                 && claim.lines[offset].revenueCode.map(CodeShapes.isRevenueCode) == true
-            let entry = code.flatMap { registry[$0] }
+            let entry = code.flatMap { codeSets.registry[$0] }
             lines.append(LineFacts(
                 procedureCode: code,
                 dateOfService: claim.lines[offset].dateOfService,
@@ -137,7 +138,7 @@ struct ClaimContext {
     /// Vertebral levels on `dos`: units summed over the registry codes that count levels (22510-22515).
     func levels(on dos: CalendarDate) -> Units {
         lines.reduce(Units(millionths: 0)) { total, line in
-            guard let code = line.procedureCode, levelCodes.contains(code), line.dateOfService == dos,
+            guard line.entry?.countsLevels == true, line.dateOfService == dos,
                   let units = line.units else { return total }
             return total + units
         }

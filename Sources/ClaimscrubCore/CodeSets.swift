@@ -263,8 +263,6 @@ public struct CodeSets: Sendable {
     public var policies: [String: Policy]
     /// Upper-cased payer id or alias -> index into `payers`.
     let payerIndex: [String: Int]
-    /// Codes whose units count as vertebral levels.
-    let levelCodes: Set<String>
 
     public init(
         registry: [String: RegistryCode], diagnosisLists: [String: DiagnosisList],
@@ -281,12 +279,17 @@ public struct CodeSets: Sendable {
             }
         }
         payerIndex = index
-        levelCodes = Set(registry.values.filter(\.countsLevels).map(\.code))
     }
 
     /// The payer a claim's payer id names: trimmed, ignoring case, ids and aliases.
     public func payer(named id: String) -> Payer? {
-        payerIndex[id.trimmingSpaces().uppercasedIfNeeded()].map { payers[$0] }
+        payerPosition(named: id).map { payers[$0] }
+    }
+
+    /// Where in `payers` the payer a claim's payer id names is: the engine keeps its
+    /// per-payer plans in the same order.
+    func payerPosition(named id: String) -> Int? {
+        payerIndex[id.trimmingSpaces().uppercasedIfNeeded()]
     }
 }
 

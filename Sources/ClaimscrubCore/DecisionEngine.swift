@@ -6,8 +6,8 @@ public struct DecisionEngine: Sendable {
     /// The knowledge date: only policy versions published by then exist for the run.
     public let asOf: CalendarDate
 
-    /// Per payer id, its known policies and NO_EDIT messages: looked up once per claim.
-    private let payerPlans: [String: PayerPlan]
+    /// Per payer, in `codeSets.payers` order: its known policies and NO_EDIT messages.
+    private let payerPlans: [PayerPlan]
 
     public init(codeSets: CodeSets, asOf: CalendarDate) {
         self.codeSets = codeSets
@@ -16,25 +16,21 @@ public struct DecisionEngine: Sendable {
         for (id, policy) in codeSets.policies {
             known[id] = KnownPolicy(policy: policy, asOf: asOf)
         }
-        var plans: [String: PayerPlan] = [:]
-        for payer in codeSets.payers {
-            plans[payer.id] = PayerPlan(
-                payer: payer, knownPolicies: known, registry: codeSets.registry.values, asOfText: asOf.description
-            )
+        payerPlans = codeSets.payers.map { payer in
+            PayerPlan(payer: payer, knownPolicies: known, registry: codeSets.registry.values, asOfText: asOf.description)
         }
-        payerPlans = plans
     }
 
     /// Decides every line of `claim`, in input order.
     public func decide(_ claim: Claim) -> ClaimDecision {
         let context = ClaimContext(claim: claim, codeSets: codeSets)
-        let plan = context.payer.flatMap { payerPlans[$0.id] }
+        let plan = context.payerPosition.map { payerPlans[$0] }
         var decisions: [LineDecision] = []
         decisions.reserveCapacity(claim.lines.count)
         for index in claim.lines.indices {
             decisions.append(decideLine(at: index, in: context, plan: plan))
         }
-        return ClaimDecision(lines: decisions, payerID: context.payer?.id)
+        return ClaimDecision(lines: decisions, payerID: context.payerPosition.map { codeSets.payers[$0].id })
     }
 
     /// `plan`: the claim's payer's, nil when the payer is not in the code sets.
@@ -236,7 +232,6 @@ public struct DecisionEngine: Sendable {
         let lookup = plan.lookup(code: code, entry: entry)
         for candidate in lookup.policies {
             let knownPolicy = candidate.known
-            let policy = knownPolicy.policy
             // A rule limited to some lines of business or claim types cannot be judged
             // without a valid one: the lookup is skipped (decisions.md, "Resolved details").
             if candidate.limitedByLineOfBusiness && claim.lineOfBusiness == nil
@@ -264,7 +259,7 @@ public struct DecisionEngine: Sendable {
             let citation = knownPolicy.notInForceCitation
             fired.append(FiredReason(
                 reason: .policyNotInForce, citation: citation,
-                message: notInForceMessage(policy: policy, speaking: speakingVersions, dos: dos)
+                message: notInForceMessage(policy: knownPolicy.policy, speaking: speakingVersions, dos: dos)
             ))
             return citation
         }

@@ -99,6 +99,37 @@ extension RowEncoder {
     }
 
     func claimRow(claim: Claim, echo: ClaimEcho, decision: ClaimDecision, into out: inout [UInt8]) {
+        if format == .csv {
+            // Every claim has a row: cells straight into the buffer, no array of cells and
+            // no `path:position` or count Strings made.
+            func cell(_ text: String) {
+                appendCSVCell(text, into: &out)
+                out.append(UInt8(ascii: ","))
+            }
+            func count(_ value: Int) {
+                // Digits only (counts are never negative): never quoted or guarded.
+                appendDecimal(value, into: &out)
+                out.append(UInt8(ascii: ","))
+            }
+            cell(claim.id)
+            // By index: `first` would copy the line.
+            if !claim.lines.isEmpty {
+                appendCSVSourceCell(path: claim.lines[0].sourcePath, position: claim.lines[0].sourcePosition, into: &out)
+            }
+            out.append(UInt8(ascii: ","))
+            cell(echo.payerID)
+            cell(echo.lineOfBusiness)
+            cell(echo.claimType)
+            var tally = DecisionTally()
+            for index in decision.lines.indices { tally.add(decision.lines[index].decision) }
+            count(claim.lines.count)
+            count(tally.accept)
+            count(tally.deny)
+            count(tally.pend)
+            appendCSVCell(decision.decision.rawValue, into: &out)
+            out.append(0x0A)
+            return
+        }
         func count(_ value: Int) -> CellValue { format == .jsonl ? .number(String(value)) : .text(String(value)) }
         row(ReportColumns.claim, [
             .text(claim.id),
