@@ -368,14 +368,19 @@ public enum RunJob {
     /// Decides and formats a run of consecutive items into one chunk of report rows.
     private static func decide(_ items: ArraySlice<DeferredRead>, engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
         var output = ChunkOutput()
+        var cells = ClaimLineCells()
         for deferred in items {
-            deferred.build { add($0, to: &output, engine: engine, encoder: encoder) }
+            deferred.build { add($0, to: &output, cells: &cells, engine: engine, encoder: encoder) }
         }
         return output
     }
 
-    /// Decides one item and appends its rows to the chunk.
-    private static func add(_ item: ReadItem, to output: inout ChunkOutput, engine: DecisionEngine, encoder: RowEncoder) {
+    /// Decides one item and appends its rows to the chunk; `cells` is a buffer for the
+    /// claim's repeated line-row cells.
+    private static func add(
+        _ item: ReadItem, to output: inout ChunkOutput, cells: inout ClaimLineCells, engine: DecisionEngine,
+        encoder: RowEncoder
+    ) {
         switch item {
         case .reject(let reject):
             encoder.rejectRow(reject, into: &output.rejects)
@@ -384,13 +389,17 @@ public enum RunJob {
         case .claim(let claim):
             let decision = engine.decide(claim)
             let echo = ClaimEcho(claim, decision: decision)
+            encoder.claimLineCells(claim: claim, echo: echo, into: &cells)
             // By index: iterating the lines would copy each one (and retain its strings).
             for index in claim.lines.indices {
                 let lineDecision = decision.lines[index]
                 switch lineDecision.decision {
-                case .accept: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.accept)
-                case .deny: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.deny)
-                case .pend: encoder.lineRow(claim: claim, echo: echo, line: index, decision: lineDecision, into: &output.pend)
+                case .accept:
+                    encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: lineDecision, into: &output.accept)
+                case .deny:
+                    encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: lineDecision, into: &output.deny)
+                case .pend:
+                    encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: lineDecision, into: &output.pend)
                 }
                 output.lineRows += 1
             }

@@ -24,9 +24,39 @@ struct ClaimEcho {
     }
 }
 
+/// The CSV cells every line row of one claim repeats (claim_id; payer_id,
+/// line_of_business, claim_type), formatted once per claim into a buffer reused from
+/// claim to claim.
+struct ClaimLineCells {
+    fileprivate var bytes: [UInt8] = []
+    /// `bytes[..<split]` is the claim_id cell, the rest the three echo cells, each cell
+    /// with its comma.
+    fileprivate var split = 0
+}
+
 extension RowEncoder {
+    /// Formats `claim`'s repeated line-row cells into `cells` (CSV only; JSON Lines rows
+    /// name every value and take them from the claim).
+    func claimLineCells(claim: Claim, echo: ClaimEcho, into cells: inout ClaimLineCells) {
+        guard format == .csv else { return }
+        func cell(_ text: String) {
+            appendCSVCell(text, into: &cells.bytes)
+            cells.bytes.append(UInt8(ascii: ","))
+        }
+        cells.bytes.removeAll(keepingCapacity: true)
+        cell(claim.id)
+        cells.split = cells.bytes.count
+        cell(echo.payerID)
+        cell(echo.lineOfBusiness)
+        cell(echo.claimType)
+    }
+
     /// Line `index` of `claim`, read field by field: passing the line whole would copy it.
-    func lineRow(claim: Claim, echo: ClaimEcho, line index: Int, decision: LineDecision, into out: inout [UInt8]) {
+    /// `cells`: what `claimLineCells` made of this claim.
+    func lineRow(
+        claim: Claim, echo: ClaimEcho, cells: ClaimLineCells, line index: Int, decision: LineDecision,
+        into out: inout [UInt8]
+    ) {
         let lines = claim.lines
         let citation = decision.citation
         if format == .csv {
@@ -35,13 +65,11 @@ extension RowEncoder {
                 appendCSVCell(text, into: &out)
                 out.append(last ? 0x0A : UInt8(ascii: ","))
             }
-            cell(claim.id)
+            out.append(contentsOf: cells.bytes[..<cells.split])
             cell(lines[index].lineNumberText)
             appendCSVSourceCell(path: lines[index].sourcePath, position: lines[index].sourcePosition, into: &out)
             out.append(UInt8(ascii: ","))
-            cell(echo.payerID)
-            cell(echo.lineOfBusiness)
-            cell(echo.claimType)
+            out.append(contentsOf: cells.bytes[cells.split...])
             if let date = lines[index].dateOfService {
                 // Digits and dashes: never quoted, so written straight in.
                 date.appendISO(to: &out)
@@ -51,7 +79,13 @@ extension RowEncoder {
             }
             cell(lines[index].procedureCode)
             cell(lines[index].modifiers.count == 1 ? lines[index].modifiers[0] : lines[index].modifiers.joined(separator: "|"))
-            cell(lines[index].units?.description ?? lines[index].unitsText)
+            if let units = lines[index].units, units.millionths % Units.scale == 0 {
+                // Whole units (nearly every line): digits only, never quoted, no String made.
+                appendDecimal(Int(units.millionths / Units.scale), into: &out)
+                out.append(UInt8(ascii: ","))
+            } else {
+                cell(lines[index].units?.description ?? lines[index].unitsText)
+            }
             cell(decision.decision.rawValue)
             // Reason names are never quoted: written straight in, `|` between them.
             for (position, reason) in decision.reasons.enumerated() {
