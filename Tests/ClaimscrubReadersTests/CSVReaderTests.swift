@@ -313,14 +313,17 @@ private func date(_ text: String) -> CalendarDate? { CalendarDate(text) }
         #expect(try line([:]).diagnosisPointers == nil)
     }
 
-    @Test(arguments: [("1", [1]), ("1|3", [1, 3]), (" 2 | 4 ", [2, 4]), ("4|1|2", [4, 1, 2])])
+    @Test(arguments: [
+        ("1", [1]), ("1|3", [1, 3]), (" 2 | 4 ", [2, 4]), ("4|1|2", [4, 1, 2]), ("1||3", [1, 3]), ("\t2\t|3", [2, 3]),
+        ("000000004", [4]), ("|", []),
+    ])
     func readsDiagnosisPointers(_ text: String, _ expected: [Int]) throws {
         let line = try line([.diagnosisCodes: "A00|B00|C00|D00", .diagnosisPointers: text])
         #expect(line.diagnosisPointers == expected)
         #expect(line.problems.isEmpty)
     }
 
-    @Test(arguments: ["0", "A", "1|x", "-1", "1.5"])
+    @Test(arguments: ["0", "A", "1|x", "-1", "1.5", "1|0", "1234567890", "2 3", "１"])
     func invalidPointersAreAProblem(_ text: String) throws {
         let line = try line([.diagnosisPointers: text])
         #expect(line.diagnosisPointers == nil)

@@ -130,6 +130,8 @@ public struct CSVClaimReader: ClaimReader, BuildingClaimReader {
         if current == nil || claimID != currentID {
             flushClaim()
             current = CSVClaimRows(layout: layout)
+            // Most claims have a few lines: one allocation for them, not one per doubling.
+            current!.rows.reserveCapacity(4)
             currentID = claimID
         }
         guard current!.rows.count < maximumServiceLines else {
@@ -260,7 +262,10 @@ public struct CSVClaimRows: Sendable {
             diagnoses: [],
             problems: problems
         )
-        for code in splitList(values[.diagnosisCodes]) { claim.addDiagnosis(Diagnosis(code: code.uppercasedIfNeeded())) }
+        let codes = splitList(values[.diagnosisCodes])
+        // One allocation for the claim's diagnoses, not one per doubling.
+        claim.diagnoses.reserveCapacity(min(codes.count, maximumDiagnoses))
+        for code in codes { claim.addDiagnosis(Diagnosis(code: code.uppercasedIfNeeded())) }
         return claim
     }
 
@@ -273,7 +278,9 @@ public struct CSVClaimRows: Sendable {
         } else if number == nil {
             problems.append(DataProblem(.lineNumber, .invalid))
         }
-        let modifiers = splitList(values[.modifiers]).map { $0.uppercasedIfNeeded() }
+        var modifiers = splitList(values[.modifiers])
+        // In place: `map` made a second array per line.
+        for index in modifiers.indices { modifiers[index] = modifiers[index].uppercasedIfNeeded() }
         if modifiers.count > 4 || modifiers.contains(where: { $0.utf8.count != 2 }) {
             problems.append(DataProblem(.modifiers, .invalid))
         }
@@ -297,12 +304,8 @@ public struct CSVClaimRows: Sendable {
         var pointers: [Int]?
         let pointerText = values[.diagnosisPointers]
         if !pointerText.isEmpty {
-            let parsed = splitList(pointerText).map(positiveInteger)
-            if parsed.contains(where: { $0 == nil }) {
-                problems.append(DataProblem(.diagnosisPointers, .invalid))
-            } else {
-                pointers = parsed.compactMap { $0 }
-            }
+            pointers = diagnosisPointers(pointerText)
+            if pointers == nil { problems.append(DataProblem(.diagnosisPointers, .invalid)) }
         }
         return ServiceLine(
             source: layout.displayPath,
@@ -495,6 +498,38 @@ private func splitList(_ text: String) -> [String] {
         if lower < upper { items.append(String(decoding: utf8[lower..<upper], as: UTF8.self)) }
         if end == utf8.endIndex { return items }
         utf8 = utf8[(end + 1)...]
+    }
+}
+
+/// The pointers of a `|`-separated cell, read from its bytes into one array (a list of
+/// Strings, then of optionals, then of numbers took three per line); nil when an item is
+/// not a positive number of at most nine digits. Items are trimmed of spaces and tabs,
+/// and blank ones skipped, as `splitList` does.
+func diagnosisPointers(_ text: String) -> [Int]? {
+    text.withUTF8Bytes { bytes -> [Int]? in
+        var pointers: [Int] = []
+        pointers.reserveCapacity(4)
+        var index = 0
+        while index <= bytes.count {
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "|") { end += 1 }
+            var lower = index, upper = end
+            while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+            while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+            if lower < upper {
+                guard upper - lower <= 9 else { return nil }
+                var value = 0
+                for position in lower..<upper {
+                    let byte = bytes[position]
+                    guard byte >= 48 && byte <= 57 else { return nil }
+                    value = value * 10 + Int(byte - 48)
+                }
+                guard value > 0 else { return nil }
+                pointers.append(value)
+            }
+            index = end + 1
+        }
+        return pointers
     }
 }
 

@@ -32,8 +32,32 @@ struct X12ClaimBuilder {
         var memberID = ""
         var birthDateText = ""
         var sex = ""
-        /// The qualifier of the last `NM1` in this hierarchical level (`IL`, `PR`, `QC`).
-        var lastName = ""
+        /// The qualifier of the last `NM1` in this hierarchical level.
+        var lastName = NameQualifier.other
+    }
+
+    /// The `NM1` qualifiers (NM101) the subscriber and patient loops act on, told apart by
+    /// their bytes (a String per name segment was most of reading it).
+    private enum NameQualifier {
+        /// `IL`: the insured (subscriber).
+        case insured
+        /// `PR`: the payer.
+        case payer
+        /// `QC`: the patient.
+        case patient
+        case other
+
+        init(_ bytes: X12Bytes) {
+            if x12Equals(bytes, "IL") {
+                self = .insured
+            } else if x12Equals(bytes, "PR") {
+                self = .payer
+            } else if x12Equals(bytes, "QC") {
+                self = .patient
+            } else {
+                self = .other
+            }
+        }
     }
 
     /// What the claim's lines have had so far; the lines themselves are built in place
@@ -76,19 +100,20 @@ struct X12ClaimBuilder {
         switch segment.tag {
         case X12ID.hl:
             finishClaim(into: &output)
-            switch segment.text(3) {
-            case "20":
+            // HL03, the level code, compared as bytes.
+            let level = segment.element(3)
+            if x12Equals(level, "20") {
                 loop = .billingProvider
                 subscriber = Party()
                 patient = nil
-            case "22":
+            } else if x12Equals(level, "22") {
                 loop = .subscriber
                 subscriber = Party()
                 patient = nil
-            case "23":
+            } else if x12Equals(level, "23") {
                 loop = .patient
                 patient = Party()
-            default:
+            } else {
                 loop = .otherHierarchy
             }
         case X12ID.sbr:
@@ -100,10 +125,10 @@ struct X12ClaimBuilder {
         case X12ID.nm1:
             nameSegment(segment)
         case X12ID.dmg:
-            if loop == .subscriber, subscriber.lastName == "IL" {
+            if loop == .subscriber, subscriber.lastName == .insured {
                 subscriber.birthDateText = segment.text(2)
                 subscriber.sex = segment.text(3)
-            } else if loop == .patient, patient?.lastName == "QC" {
+            } else if loop == .patient, patient?.lastName == .patient {
                 patient?.birthDateText = segment.text(2)
                 patient?.sex = segment.text(3)
             }
@@ -162,14 +187,14 @@ struct X12ClaimBuilder {
     // MARK: Loops
 
     private mutating func nameSegment(_ segment: X12Segment) {
-        let qualifier = segment.text(1)
         switch loop {
         case .subscriber:
+            let qualifier = NameQualifier(segment.element(1))
             subscriber.lastName = qualifier
-            if qualifier == "IL" { subscriber.memberID = segment.text(9) }
-            if qualifier == "PR" { subscriber.payerID = segment.text(9) }
+            if qualifier == .insured { subscriber.memberID = segment.text(9) }
+            if qualifier == .payer { subscriber.payerID = segment.text(9) }
         case .patient:
-            patient?.lastName = qualifier
+            patient?.lastName = NameQualifier(segment.element(1))
         case .claim, .claimName:
             loop = .claimName
         case .line, .lineDetail:
@@ -202,14 +227,15 @@ struct X12ClaimBuilder {
         let lineOfBusiness = LineOfBusiness(code: subscriber.lineOfBusinessCode)
         if lineOfBusiness == nil { problems.append(DataProblem(.lineOfBusiness, .invalid)) }
 
-        // The patient loop, when there is one, describes the patient; else the subscriber is the patient.
-        let person = patient ?? subscriber
+        // The patient loop, when there is one, describes the patient; else the subscriber is
+        // the patient. Field by field: a copy of the party retained each of its values.
+        let birthDateText = patient?.birthDateText ?? subscriber.birthDateText
         var birthDate: CalendarDate?
-        if !person.birthDateText.isEmpty {
-            birthDate = person.birthDateText.utf8.count == 8 ? CalendarDate(person.birthDateText) : nil
+        if !birthDateText.isEmpty {
+            birthDate = birthDateText.utf8.count == 8 ? CalendarDate(birthDateText) : nil
             if birthDate == nil { problems.append(DataProblem(.patientBirthDate, .invalid)) }
         }
-        let sex = person.sex.uppercasedIfNeeded()
+        let sex = (patient?.sex ?? subscriber.sex).uppercasedIfNeeded()
         if !sex.isEmpty, sex != "F", sex != "M", sex != "U" {
             problems.append(DataProblem(.patientSex, .invalid))
         }

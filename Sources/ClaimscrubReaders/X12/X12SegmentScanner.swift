@@ -76,6 +76,9 @@ struct X12SegmentScanner {
                 if let event = try readInterchangeHeader(reportFailure: false) { return event }
             case .segments(let delimiters):
                 try skipBlanks()
+                // A segment that does not start with the I of `ISA` is no interchange header:
+                // nearly every one, read without asking for more bytes first.
+                if start < end, storage.pointer[start] != UInt8(ascii: "I") { return try readSegment(delimiters) }
                 guard try available(1) else { return nil }
                 if try startsInterchangeHeader() {
                     if let event = try readInterchangeHeader() { return event }
