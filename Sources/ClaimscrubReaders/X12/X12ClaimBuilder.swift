@@ -74,6 +74,15 @@ struct X12ClaimBuilder {
         /// `DTP*434`: the dates of lines that have no `DTP*472` of their own.
         var statementDates: X12ServiceDates?
         var lineFlags: [LineFlags] = []
+
+        /// Starts over for the claim whose `CLM` is segment `ordinal`. The flags' array is
+        /// kept: it never leaves the builder, and a new one per claim was an allocation and
+        /// a free on the reading thread.
+        mutating func restart(at ordinal: Int) {
+            self.ordinal = ordinal
+            statementDates = nil
+            lineFlags.removeAll(keepingCapacity: true)
+        }
     }
 
     let claimType: ClaimType
@@ -276,8 +285,7 @@ struct X12ClaimBuilder {
         )
         // Room for a few lines from the start: growing one line at a time reallocated twice.
         opened.lines.reserveCapacity(4)
-        progress = ClaimProgress(ordinal: segment.ordinal)
-        progress.lineFlags.reserveCapacity(4)
+        progress.restart(at: segment.ordinal)
         claim = opened
     }
 
