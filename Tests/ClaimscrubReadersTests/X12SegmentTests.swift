@@ -46,6 +46,13 @@ import Testing
         #expect(components(service, 9) == [""])
         #expect(components("HI*ABK:", 1) == ["ABK", ""])
         #expect(components("HI*::", 1) == ["", "", ""])
+        // Past the eighth component, and an empty one at the end.
+        #expect(components("SV1*A:B:C:D:E:F:G:H:I:J:", 1) == ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", ""])
+        #expect(components("SV1*::::::::x", 1) == ["", "", "", "", "", "", "", "", "x"])
+        #expect(withSegment("SV1*1:2:3:4:5:6:7:8:9:10") { segment in
+            let parts = segment.components(1)
+            return (parts.count, String(decoding: parts[9], as: UTF8.self), String(decoding: parts[7], as: UTF8.self))
+        } == (10, "10", "8"))
         #expect(withSegment(service) { $0.componentText(1, 2) } == "22513")
         #expect(withSegment(service) { $0.componentText(1, 6) } == "")
     }
