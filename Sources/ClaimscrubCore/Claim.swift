@@ -88,13 +88,16 @@ public struct Diagnosis: Sendable, Hashable {
     public var key: String {
         guard code.withUTF8Bytes({ $0.contains(UInt8(ascii: ".")) }) else { return code }
         // Byte by byte: a dot is one byte in UTF-8 and never part of another character.
-        return String(unsafeUninitializedCapacity: code.utf8.count) { buffer in
-            var count = 0
-            for byte in code.utf8 where byte != UInt8(ascii: ".") {
-                buffer[count] = byte
-                count += 1
+        // Read through a buffer pointer: iterating the UTF-8 view cost several times more.
+        return code.withUTF8Bytes { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                var count = 0
+                for byte in bytes where byte != UInt8(ascii: ".") {
+                    buffer[count] = byte
+                    count += 1
+                }
+                return count
             }
-            return count
         }
     }
 }

@@ -398,22 +398,29 @@ public struct DecisionEngine: Sendable {
     private func rollUp(_ fired: [FiredReason], consulted: PolicyCitation?) -> LineDecision {
         // Most lines have one reason: nothing to order.
         if fired.count == 1 { return LineDecision(decision: fired[0].reason.decision, reasons: fired, consulted: consulted) }
-        var unique: [FiredReason] = []
-        for reason in fired where !unique.contains(where: { $0.reason == reason.reason }) {
-            unique.append(reason)
+        // One array, in fired order: each reason once (its first firing), and NO_EDIT and
+        // CRITERIA_MET only when nothing objects.
+        func isObjection(_ reason: FiredReason) -> Bool { reason.reason != .noEdit && reason.reason != .criteriaMet }
+        let objects = fired.contains(where: isObjection)
+        var kept: [FiredReason] = []
+        kept.reserveCapacity(fired.count)
+        for reason in fired where (!objects || isObjection(reason)) && !kept.contains(where: { $0.reason == reason.reason }) {
+            kept.append(reason)
         }
-        let objections = unique.filter { $0.reason != .noEdit && $0.reason != .criteriaMet }
-        if !objections.isEmpty { unique = objections }
-        if unique.isEmpty {
+        if kept.isEmpty {
             // Only reachable when the lookup was skipped for missing values, which
             // always comes with INVALID_DATA; kept so a decision is never empty.
-            unique = [FiredReason(reason: .noEdit, message: "No loaded rule speaks of this line.")]
+            kept = [FiredReason(reason: .noEdit, message: "No loaded rule speaks of this line.")]
         }
-        let decision = unique.map(\.reason.decision).max()!
-        let primaryIndex = unique.firstIndex { $0.reason.decision == decision }!
-        var ordered = [unique[primaryIndex]]
-        ordered += unique.enumerated().filter { $0.offset != primaryIndex }.map(\.element)
-        return LineDecision(decision: decision, reasons: ordered, consulted: consulted)
+        // The primary reason is the first with the strictest decision; the others keep their order.
+        var decision = kept[0].reason.decision
+        var primaryIndex = 0
+        for (offset, reason) in kept.enumerated() where reason.reason.decision > decision {
+            decision = reason.reason.decision
+            primaryIndex = offset
+        }
+        if primaryIndex > 0 { kept.insert(kept.remove(at: primaryIndex), at: 0) }
+        return LineDecision(decision: decision, reasons: kept, consulted: consulted)
     }
 }
 

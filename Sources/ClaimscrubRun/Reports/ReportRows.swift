@@ -78,7 +78,11 @@ extension RowEncoder {
                 cell(lines[index].dateOfServiceText)
             }
             cell(lines[index].procedureCode)
-            cell(lines[index].modifiers.count == 1 ? lines[index].modifiers[0] : lines[index].modifiers.joined(separator: "|"))
+            switch lines[index].modifiers.count {
+            case 0: out.append(UInt8(ascii: ","))
+            case 1: cell(lines[index].modifiers[0])
+            default: cell(lines[index].modifiers.joined(separator: "|"))
+            }
             if let units = lines[index].units, units.millionths % Units.scale == 0 {
                 // Whole units (nearly every line): digits only, never quoted, no String made.
                 appendDecimal(Int(units.millionths / Units.scale), into: &out)
@@ -86,15 +90,18 @@ extension RowEncoder {
             } else {
                 cell(lines[index].units?.description ?? lines[index].unitsText)
             }
-            cell(decision.decision.rawValue)
-            // Reason names are never quoted: written straight in, `|` between them.
+            // The decision, reason names and adjustment reason codes are our own upper-case
+            // words and digits, never quoted: written straight in, `|` between reasons.
+            out.append(contentsOf: decision.decision.rawValue.utf8)
+            out.append(UInt8(ascii: ","))
             for (position, reason) in decision.reasons.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: "|")) }
                 out.append(contentsOf: reason.reason.rawValue.utf8)
             }
             out.append(UInt8(ascii: ","))
             let primary = decision.reasons[0]
-            cell(primary.reason.claimAdjustmentReason)
+            out.append(contentsOf: primary.reason.claimAdjustmentReason.utf8)
+            out.append(UInt8(ascii: ","))
             cell(primary.remark)
             if let citation {
                 cell(citation.policyID)
