@@ -505,7 +505,7 @@ private func splitList(_ text: String) -> [String] {
 /// Strings, then of optionals, then of numbers took three per line); nil when an item is
 /// not a positive number of at most nine digits. Items are trimmed of spaces and tabs,
 /// and blank ones skipped, as `splitList` does.
-func diagnosisPointers(_ text: String) -> [Int]? {
+private func diagnosisPointers(_ text: String) -> [Int]? {
     text.withUTF8Bytes { bytes -> [Int]? in
         var pointers: [Int] = []
         pointers.reserveCapacity(4)
