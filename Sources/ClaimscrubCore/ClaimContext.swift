@@ -80,7 +80,7 @@ struct ClaimContext {
             }
             let revenueOnly = claim.lines[offset].procedureCode.isEmpty && claim.claimType == .institutional
                 && claim.lines[offset].revenueCode.map(CodeShapes.isRevenueCode) == true
-            let entry = code.flatMap { codeSets.registry[$0] }
+            let entry = code.flatMap { codeSets.registryEntry(procedureCode: $0) }
             lines.append(LineFacts(
                 procedureCode: code,
                 dateOfService: claim.lines[offset].dateOfService,

@@ -257,18 +257,23 @@ public struct Policy: Sendable {
 
 /// The loaded code sets: one immutable value every worker reads without locks.
 public struct CodeSets: Sendable {
-    public var registry: [String: RegistryCode]
+    public var registry: [String: RegistryCode] {
+        didSet { registryByCode = RegistryIndex(registry) }
+    }
     public var diagnosisLists: [String: DiagnosisList]
     public var payers: [Payer]
     public var policies: [String: Policy]
     /// Upper-cased payer id or alias -> index into `payers`.
     let payerIndex: [String: Int]
+    /// The registry again, for the lookup every service line makes.
+    private var registryByCode: RegistryIndex
 
     public init(
         registry: [String: RegistryCode], diagnosisLists: [String: DiagnosisList],
         payers: [Payer], policies: [String: Policy]
     ) {
         self.registry = registry
+        registryByCode = RegistryIndex(registry)
         self.diagnosisLists = diagnosisLists
         self.payers = payers
         self.policies = policies
@@ -286,10 +291,55 @@ public struct CodeSets: Sendable {
         payerPosition(named: id).map { payers[$0] }
     }
 
+    /// The registry entry of a valid procedure code (`CodeShapes.isProcedureCode`), as
+    /// `registry[code]` gives it.
+    func registryEntry(procedureCode code: String) -> RegistryCode? {
+        registryByCode.entry(code)
+    }
+
     /// Where in `payers` the payer a claim's payer id names is: the engine keeps its
     /// per-payer plans in the same order.
     func payerPosition(named id: String) -> Int? {
         payerIndex[id.trimmingSpaces().uppercasedIfNeeded()]
+    }
+}
+
+/// Registry entries by their code's bytes packed into an integer, sorted: found by binary
+/// search, where the dictionary hashed the code's String once per service line.
+private struct RegistryIndex: Sendable {
+    private var keys: [UInt64] = []
+    private var entries: [RegistryCode] = []
+
+    init(_ registry: [String: RegistryCode]) {
+        // Codes longer than eight bytes (or not ASCII) are no procedure code: none is asked for.
+        let packed = registry.compactMap { code, entry in RegistryIndex.pack(code).map { ($0, entry) } }
+            .sorted { $0.0 < $1.0 }
+        keys = packed.map(\.0)
+        entries = packed.map(\.1)
+    }
+
+    func entry(_ code: String) -> RegistryCode? {
+        guard let key = RegistryIndex.pack(code) else { return nil }
+        var lower = 0, upper = keys.count
+        while lower < upper {
+            let middle = (lower + upper) / 2
+            if keys[middle] < key { lower = middle + 1 } else { upper = middle }
+        }
+        return lower < keys.count && keys[lower] == key ? entries[lower] : nil
+    }
+
+    /// One to eight ASCII bytes, the first in the highest byte used; nil for anything else.
+    /// ASCII bytes are never zero, so codes of different lengths never pack alike.
+    private static func pack(_ code: String) -> UInt64? {
+        code.withUTF8Bytes { bytes -> UInt64? in
+            guard !bytes.isEmpty, bytes.count <= 8 else { return nil }
+            var key: UInt64 = 0
+            for byte in bytes {
+                guard byte != 0, byte < 0x80 else { return nil }
+                key = key << 8 | UInt64(byte)
+            }
+            return key
+        }
     }
 }
 

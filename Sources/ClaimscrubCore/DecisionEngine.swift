@@ -70,7 +70,10 @@ public struct DecisionEngine: Sendable {
         } else if let code = facts.procedureCode, facts.dateOfService != nil, !context.claim.payerID.isEmpty {
             fired.append(FiredReason(
                 reason: .noEdit,
-                message: "Payer \(context.claim.payerID.trimmingSpaces()) has no policy set; only the code registry edits apply to \(code)."
+                message: joinedText(
+                    "Payer ", context.claim.payerID.trimmingSpaces(), " has no policy set; only the code registry edits apply to ",
+                    code, "."
+                )
             ))
         } else if facts.isRevenueOnly {
             fired.append(FiredReason(
@@ -424,6 +427,28 @@ public struct DecisionEngine: Sendable {
     }
 }
 
+/// The parts as one String, made in one allocation: the messages that name a line's payer
+/// or code are made for most lines, and interpolating or appending grew them piece by piece.
+func joinedText(_ first: String, _ second: String, _ third: String, _ fourth: String = "", _ fifth: String = "") -> String {
+    let total = first.utf8.count + second.utf8.count + third.utf8.count + fourth.utf8.count + fifth.utf8.count
+    return String(unsafeUninitializedCapacity: total) { buffer in
+        var count = 0
+        func copy(_ part: String) {
+            part.withUTF8Bytes { bytes in
+                guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+                UnsafeMutableRawPointer(buffer.baseAddress! + count).copyMemory(from: base, byteCount: bytes.count)
+                count += bytes.count
+            }
+        }
+        copy(first)
+        copy(second)
+        copy(third)
+        copy(fourth)
+        copy(fifth)
+        return count
+    }
+}
+
 func describeRange(_ range: DateRange) -> String {
     switch (range.from, range.to) {
     case let (from?, to?): return "from \(from) until \(to.adding(days: -1))"
@@ -577,11 +602,7 @@ final class PayerPlan: Sendable {
     /// A code outside the registry has no policy: the loader refuses rules that name one.
     func lookup(code: String, entry: RegistryCode?) -> CodeLookup {
         if let entry, let lookup = registryLookups[ObjectIdentifier(entry)] { return lookup }
-        var message = noRulePrefix
-        message.reserveCapacity(noRulePrefix.utf8.count + code.utf8.count + 1)
-        message += code
-        message += "."
-        return CodeLookup(policies: [], noRuleMessage: message)
+        return CodeLookup(policies: [], noRuleMessage: joinedText(noRulePrefix, code, "."))
     }
 }
 
