@@ -503,8 +503,8 @@ private func splitList(_ text: String) -> [String] {
 
 /// The pointers of a `|`-separated cell, read from its bytes into one array (a list of
 /// Strings, then of optionals, then of numbers took three per line); nil when an item is
-/// not a positive number of at most nine digits. Items are trimmed of spaces and tabs,
-/// and blank ones skipped, as `splitList` does.
+/// not a `positiveInteger`. Items are trimmed of spaces and tabs, and blank ones skipped,
+/// as `splitList` does.
 private func diagnosisPointers(_ text: String) -> [Int]? {
     text.withUTF8Bytes { bytes -> [Int]? in
         var pointers: [Int] = []
@@ -517,14 +517,7 @@ private func diagnosisPointers(_ text: String) -> [Int]? {
             while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
             while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
             if lower < upper {
-                guard upper - lower <= 9 else { return nil }
-                var value = 0
-                for position in lower..<upper {
-                    let byte = bytes[position]
-                    guard byte >= 48 && byte <= 57 else { return nil }
-                    value = value * 10 + Int(byte - 48)
-                }
-                guard value > 0 else { return nil }
+                guard let value = positiveInteger(bytes[lower..<upper]) else { return nil }
                 pointers.append(value)
             }
             index = end + 1
@@ -536,16 +529,18 @@ private func diagnosisPointers(_ text: String) -> [Int]? {
 private func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 
 private func positiveInteger(_ text: String) -> Int? {
-    var text = text
-    return text.withUTF8 { bytes in
-        guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
-        var value = 0
-        for byte in bytes {
-            guard byte >= 48 && byte <= 57 else { return nil }
-            value = value * 10 + Int(byte - 48)
-        }
-        return value > 0 ? value : nil
+    text.withUTF8Bytes { positiveInteger($0[...]) }
+}
+
+/// One to nine ASCII digits making a number above zero; nil for anything else.
+private func positiveInteger(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+    guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
+    var value = 0
+    for byte in bytes {
+        guard byte >= 48 && byte <= 57 else { return nil }
+        value = value * 10 + Int(byte - 48)
     }
+    return value > 0 ? value : nil
 }
 
 /// `131` -> `0131`; other values as given (the engine checks the shape).
