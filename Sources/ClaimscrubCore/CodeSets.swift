@@ -261,10 +261,12 @@ public struct CodeSets: Sendable {
         didSet { registryByCode = RegistryIndex(registry) }
     }
     public var diagnosisLists: [String: DiagnosisList]
-    public var payers: [Payer]
+    public var payers: [Payer] {
+        didSet { payerIndex = CodeSets.payerIndex(payers) }
+    }
     public var policies: [String: Policy]
     /// Upper-cased payer id or alias -> index into `payers`.
-    let payerIndex: [String: Int]
+    private var payerIndex: [String: Int]
     /// The registry again, for the lookup every service line makes.
     private var registryByCode: RegistryIndex
 
@@ -277,13 +279,17 @@ public struct CodeSets: Sendable {
         self.diagnosisLists = diagnosisLists
         self.payers = payers
         self.policies = policies
+        payerIndex = CodeSets.payerIndex(payers)
+    }
+
+    private static func payerIndex(_ payers: [Payer]) -> [String: Int] {
         var index: [String: Int] = [:]
         for (offset, payer) in payers.enumerated() {
             for name in [payer.id] + payer.aliases {
                 index[name.uppercased()] = index[name.uppercased()] ?? offset
             }
         }
-        payerIndex = index
+        return index
     }
 
     /// The payer a claim's payer id names: trimmed, ignoring case, ids and aliases.

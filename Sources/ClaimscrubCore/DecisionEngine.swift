@@ -491,7 +491,6 @@ func containsPhrase(_ words: [String], _ phrase: Keyword) -> Bool {
 final class KnownPolicy: Sendable {
     let policy: Policy
     let versions: [KnownVersion]
-    let codes: Set<String>
     /// What a POLICY_NOT_IN_FORCE reason cites: the policy, no version.
     let notInForceCitation: PolicyCitation
 
@@ -502,7 +501,6 @@ final class KnownPolicy: Sendable {
         )
         let known = policy.versions.filter { $0.isKnown(asOf: asOf) }
         versions = known.map { KnownVersion(policy: policy, version: $0) }
-        codes = Set(known.flatMap(\.rules).flatMap(\.codes))
     }
 }
 
@@ -526,6 +524,9 @@ struct PolicyForCode: Sendable {
         limitedByLineOfBusiness = rules.joined().contains { $0.linesOfBusiness != 0 }
         limitedByClaimType = rules.joined().contains { $0.claimTypes != 0 }
     }
+
+    /// Some known version has a rule naming the code.
+    var namesCode: Bool { rules.contains { !$0.isEmpty } }
 }
 
 /// A rule naming a line's code: its index in its version, and its limits as one bit per
@@ -591,7 +592,7 @@ final class PayerPlan: Sendable {
         var lookups: [ObjectIdentifier: CodeLookup] = [:]
         for entry in registry {
             lookups[ObjectIdentifier(entry)] = CodeLookup(
-                policies: policies.filter { $0.codes.contains(entry.code) }.map { PolicyForCode($0, code: entry.code) },
+                policies: policies.map { PolicyForCode($0, code: entry.code) }.filter(\.namesCode),
                 noRuleMessage: prefix + entry.code + "."
             )
         }

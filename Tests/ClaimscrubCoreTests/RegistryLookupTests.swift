@@ -39,3 +39,30 @@ import Testing
         #expect(sets.registryEntry(procedureCode: "22510") == nil)
     }
 }
+
+/// A claim's payer id names a payer by its id or an alias, trimmed and in any case; the
+/// index behind `CodeSets.payer(named:)` follows the payer table when it changes.
+@Suite struct PayerLookupTests {
+    private static func payer(_ id: String, aliases: [String] = []) -> Payer {
+        Payer(id: id, name: id, aliases: aliases, policyIDs: [], location: CodeSetLocation(file: "payers.yaml", line: 1))
+    }
+
+    @Test func idsAndAliasesInAnyCaseAndTrimmed() {
+        let sets = CodeSets(
+            registry: [:], diagnosisLists: [:], payers: [Self.payer("CIGNA", aliases: ["62308"]), Self.payer("KPWA")],
+            policies: [:]
+        )
+        #expect(sets.payer(named: " cigna ")?.id == "CIGNA")
+        #expect(sets.payer(named: "62308")?.id == "CIGNA")
+        #expect(sets.payer(named: "kpwa")?.id == "KPWA")
+        #expect(sets.payer(named: "ACME01") == nil)
+        #expect(sets.payerPosition(named: "KPWA") == 1)
+    }
+
+    @Test func aPayerTableChangedAfterwardsIsLookedUpAsChanged() {
+        var sets = CodeSets(registry: [:], diagnosisLists: [:], payers: [Self.payer("CIGNA")], policies: [:])
+        sets.payers.insert(Self.payer("ACME01", aliases: ["A1"]), at: 0)
+        #expect(sets.payer(named: "a1")?.id == "ACME01")
+        #expect(sets.payerPosition(named: "CIGNA") == 1)
+    }
+}

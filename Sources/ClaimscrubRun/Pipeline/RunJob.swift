@@ -368,7 +368,7 @@ public enum RunJob {
     /// Decides and formats a run of consecutive items into one chunk of report rows.
     private static func decide(_ items: ArraySlice<DeferredRead>, engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
         var output = ChunkOutput()
-        var cells = ClaimLineCells()
+        var cells = ClaimCells()
         for deferred in items {
             deferred.build { add($0, to: &output, cells: &cells, engine: engine, encoder: encoder) }
         }
@@ -376,9 +376,9 @@ public enum RunJob {
     }
 
     /// Decides one item and appends its rows to the chunk; `cells` is a buffer for the
-    /// claim's repeated line-row cells.
+    /// cells a claim's rows repeat.
     private static func add(
-        _ item: ReadItem, to output: inout ChunkOutput, cells: inout ClaimLineCells, engine: DecisionEngine,
+        _ item: ReadItem, to output: inout ChunkOutput, cells: inout ClaimCells, engine: DecisionEngine,
         encoder: RowEncoder
     ) {
         switch item {
@@ -389,7 +389,7 @@ public enum RunJob {
         case .claim(let claim):
             let decision = engine.decide(claim)
             let echo = ClaimEcho(claim, decision: decision)
-            encoder.claimLineCells(claim: claim, echo: echo, into: &cells)
+            encoder.claimCells(claim: claim, echo: echo, into: &cells)
             // By index: iterating the lines would copy each one (and retain its strings).
             for index in claim.lines.indices {
                 let lineDecision = decision.lines[index]
@@ -403,7 +403,7 @@ public enum RunJob {
                 }
                 output.lineRows += 1
             }
-            encoder.claimRow(claim: claim, echo: echo, decision: decision, into: &output.claims)
+            encoder.claimRow(claim: claim, echo: echo, cells: cells, decision: decision, into: &output.claims)
             output.counts.add(claim: claim, echo: echo, decision: decision)
         }
     }

@@ -24,10 +24,10 @@ struct ClaimEcho {
     }
 }
 
-/// The CSV cells every line row of one claim repeats (claim_id; payer_id,
-/// line_of_business, claim_type), formatted once per claim into a buffer reused from
-/// claim to claim.
-struct ClaimLineCells {
+/// The CSV cells every row of one claim repeats, its line rows and its claims.csv row
+/// (claim_id; payer_id, line_of_business, claim_type), formatted once per claim into a
+/// buffer reused from claim to claim.
+struct ClaimCells {
     fileprivate var bytes: [UInt8] = []
     /// `bytes[..<split]` is the claim_id cell, the rest the three echo cells, each cell
     /// with its comma.
@@ -35,9 +35,9 @@ struct ClaimLineCells {
 }
 
 extension RowEncoder {
-    /// Formats `claim`'s repeated line-row cells into `cells` (CSV only; JSON Lines rows
-    /// name every value and take them from the claim).
-    func claimLineCells(claim: Claim, echo: ClaimEcho, into cells: inout ClaimLineCells) {
+    /// Formats `claim`'s repeated cells into `cells` (CSV only; JSON Lines rows name every
+    /// value and take them from the claim).
+    func claimCells(claim: Claim, echo: ClaimEcho, into cells: inout ClaimCells) {
         guard format == .csv else { return }
         func cell(_ text: String) {
             appendCSVCell(text, into: &cells.bytes)
@@ -52,9 +52,9 @@ extension RowEncoder {
     }
 
     /// Line `index` of `claim`, read field by field: passing the line whole would copy it.
-    /// `cells`: what `claimLineCells` made of this claim.
+    /// `cells`: what `claimCells` made of this claim.
     func lineRow(
-        claim: Claim, echo: ClaimEcho, cells: ClaimLineCells, line index: Int, decision: LineDecision,
+        claim: Claim, echo: ClaimEcho, cells: ClaimCells, line index: Int, decision: LineDecision,
         into out: inout [UInt8]
     ) {
         let lines = claim.lines
@@ -139,35 +139,31 @@ extension RowEncoder {
         ], into: &out)
     }
 
-    func claimRow(claim: Claim, echo: ClaimEcho, decision: ClaimDecision, into out: inout [UInt8]) {
+    /// `cells`: what `claimCells` made of this claim.
+    func claimRow(claim: Claim, echo: ClaimEcho, cells: ClaimCells, decision: ClaimDecision, into out: inout [UInt8]) {
         if format == .csv {
             // Every claim has a row: cells straight into the buffer, no array of cells and
             // no `path:position` or count Strings made.
-            func cell(_ text: String) {
-                appendCSVCell(text, into: &out)
-                out.append(UInt8(ascii: ","))
-            }
             func count(_ value: Int) {
                 // Digits only (counts are never negative): never quoted or guarded.
                 appendDecimal(value, into: &out)
                 out.append(UInt8(ascii: ","))
             }
-            cell(claim.id)
+            out.append(contentsOf: cells.bytes[..<cells.split])
             // By index: `first` would copy the line.
             if !claim.lines.isEmpty {
                 appendCSVSourceCell(path: claim.lines[0].sourcePath, position: claim.lines[0].sourcePosition, into: &out)
             }
             out.append(UInt8(ascii: ","))
-            cell(echo.payerID)
-            cell(echo.lineOfBusiness)
-            cell(echo.claimType)
+            out.append(contentsOf: cells.bytes[cells.split...])
             var tally = DecisionTally()
             for index in decision.lines.indices { tally.add(decision.lines[index].decision) }
             count(claim.lines.count)
             count(tally.accept)
             count(tally.deny)
             count(tally.pend)
-            appendCSVCell(decision.decision.rawValue, into: &out)
+            // Our own upper-case word: never quoted.
+            out.append(contentsOf: decision.decision.rawValue.utf8)
             out.append(0x0A)
             return
         }
