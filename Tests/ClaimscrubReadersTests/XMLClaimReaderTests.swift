@@ -230,6 +230,39 @@ struct XMLClaimReaderTests {
         #expect(claim.lines.first?.problems.contains(DataProblem(.serviceDate, .missing)) == true)
     }
 
+    @Test func aFieldsTextInSeveralNodesIsOneValueAndASegmentKeeps256Values() throws {
+        // CLM01 in a text node, a CDATA section and a character reference; the payer id
+        // past 15 bytes and not ASCII; an HI of 99 composites of three values each, whose
+        // values past the 256th are dropped: 85 whole composites, then one left with only
+        // its qualifier, which makes the diagnoses invalid.
+        let composites = (1...99).map { index in
+            let id = String(format: "HI%02d", index)
+            return "<comp id='HI'><subele id='\(id)-01'>ABF</subele><subele id='\(id)-02'>M\(80000 + index)</subele><subele id='\(id)-03'>D8</subele></comp>"
+        }.joined()
+        let text = """
+        <?xml version='1.0' encoding='utf-8'?>
+        <x12simple>
+          <loop id='ST_LOOP'><seg id='ST'><ele id='ST03'>005010X222A1</ele></seg>
+          <loop id='2000B'><seg id='SBR'><ele id='SBR09'>CI</ele></seg>
+            <loop id='2010BB'><seg id='NM1'><ele id='NM101'>PR</ele><ele id='NM109'> Payér number sixteen plus </ele></seg></loop>
+            <loop id='2300'>
+              <seg id='CLM'><ele id='CLM01'> C<![CDATA[&2]]>&#88; </ele></seg>
+              <seg id='HI'>\(composites)</seg>
+              <loop id='2400'><seg id='LX'><ele id='LX01'>1</ele></seg></loop>
+            </loop>
+          </loop></loop>
+        </x12simple>
+        """
+        let result = try readAll(path: try temporaryFile(text), display: "n.xml")
+        #expect(result.rejects.isEmpty)
+        let claim = try #require(result.claims.first)
+        #expect(claim.id == "C&2X")
+        #expect(claim.payerID == "Payér number sixteen plus")
+        #expect(claim.diagnoses.count == 85)
+        #expect(claim.diagnoses.last == Diagnosis(code: "M80085", declaredCodeSet: .icd10))
+        #expect(claim.problems.contains(DataProblem(.diagnosisCodes, .invalid)))
+    }
+
     @Test func undeclaredEntityIsARejectNotAValue() throws {
         let text = "<?xml version='1.0'?>\n<x12simple>\n<loop id='2300'><seg id='CLM'><ele id='CLM01'>&secret;</ele></seg></loop></x12simple>\n"
         let result = try readAll(path: try temporaryFile(text), display: "e.xml")

@@ -13,7 +13,8 @@ public struct XMLClaimRecording: Sendable {
     enum Event: Sendable {
         case loopStarted(String, line: Int)
         case loopEnded(String)
-        case segment(XMLSegment, loop: String)
+        /// The segment's values and bytes are those ranges of the recording's own.
+        case segment(id: String, line: Int, loop: String, values: Range<Int>, bytes: Range<Int>)
     }
 
     /// A claim with more events than this is mapped on the reading thread: the recording
@@ -24,6 +25,9 @@ public struct XMLClaimRecording: Sendable {
     let line: Int
     let displayPath: String
     var events: [Event] = []
+    /// The recorded segments' values and text, one array each for the whole claim.
+    private var values: [XMLSegment.Value] = []
+    private var bytes: [UInt8] = []
     /// Service lines (2400 loops) seen so far, for the pipeline's batch sizes.
     public private(set) var lineCount = 0
 
@@ -32,13 +36,43 @@ public struct XMLClaimRecording: Sendable {
         self.line = line
         self.displayPath = displayPath
         events.reserveCapacity(16)
+        values.reserveCapacity(64)
+        bytes.reserveCapacity(512)
     }
 
-    var isFull: Bool { events.count >= XMLClaimRecording.maximumEvents }
+    private var isFull: Bool { events.count >= XMLClaimRecording.maximumEvents }
 
     mutating func add(_ event: Event) {
         if case .loopStarted("2400", _) = event { lineCount += 1 }
         events.append(event)
+    }
+
+    /// Adds `event` (nil: nothing to keep) unless the recording is full; false when full,
+    /// and the claim is to be mapped on the spot.
+    mutating func record(_ event: Event?) -> Bool {
+        guard !isFull else { return false }
+        if let event { add(event) }
+        return true
+    }
+
+    /// Copies `segment` (nil: nothing to keep) out of the reading thread's buffer unless
+    /// the recording is full; false when full.
+    mutating func record(_ segment: XMLSegmentBuffer?, loop: String) -> Bool {
+        guard !isFull else { return false }
+        if let segment { add(segment, loop: loop) }
+        return true
+    }
+
+    /// Copies the segment out of the reading thread's buffer.
+    private mutating func add(_ segment: XMLSegmentBuffer, loop: String) {
+        let valueStart = values.count
+        let byteStart = bytes.count
+        values.append(contentsOf: segment.values)
+        bytes.append(contentsOf: segment.bytes)
+        events.append(.segment(
+            id: segment.id, line: segment.line, loop: loop,
+            values: valueStart..<values.count, bytes: byteStart..<bytes.count
+        ))
     }
 
     /// What mapping the claim gives: the claim, or a reject, after any rejects for lines
@@ -57,7 +91,9 @@ public struct XMLClaimRecording: Sendable {
             switch event {
             case .loopStarted(let id, let line): mapping.loopStarted(id, line: line, in: sink)
             case .loopEnded(let id): mapping.loopEnded(id, in: sink)
-            case .segment(let segment, let loop): mapping.segmentEnded(segment, loop: loop, in: sink)
+            case .segment(let id, let line, let loop, let valueRange, let byteRange):
+                let segment = XMLSegment(id: id, line: line, values: values[valueRange], bytes: bytes[byteRange])
+                mapping.segmentEnded(segment, loop: loop, in: sink)
             }
         }
     }

@@ -20,19 +20,24 @@ final class XMLClaimStream: XMLClaimSink {
         var id: String
     }
 
-    /// The open `ele` or `subele` whose text is being collected.
+    /// The open `ele` or `subele` whose text is being collected: its text is the
+    /// segment buffer's bytes from `start` on.
     private struct OpenField {
         var element: Int
         var component: Int
-        var text: String
+        var start: Int
     }
 
     private var reader: XMLTextReader
     let displayPath: String
 
     private var frames: [Frame] = []
-    private var loops: [String] = []
-    private var segment: XMLSegment?
+    private var loops: [XMLNames.Name] = []
+    private var names = XMLNames()
+    /// The `seg` being read, when `inSegment`.
+    private var segment = XMLSegmentBuffer()
+    private var segmentName = XMLNames.Name.none
+    private var inSegment = false
     private var field: OpenField?
     private var pending: [DeferredRead] = []
     /// The claim being recorded for a deciding thread (see `XMLClaimRecording`), and the
@@ -80,8 +85,9 @@ final class XMLClaimStream: XMLClaimSink {
 
     private func loopStarted(_ id: String, line: Int) {
         if recording != nil {
-            if !XMLClaimMapping.changesContext(loop: id) && !recording!.isFull {
-                if id == "2400" { recording!.add(.loopStarted(id, line: line)) }
+            // Asked through a mutating call: reading `isFull` of the optional copied the recording.
+            if !XMLClaimMapping.changesContext(loop: id),
+               recording!.record(id == "2400" ? .loopStarted(id, line: line) : nil) {
                 return
             }
             mapInPlace()
@@ -110,17 +116,16 @@ final class XMLClaimStream: XMLClaimSink {
         mapping.loopEnded(id, in: self)
     }
 
-    private func segmentEnded(_ segment: XMLSegment, loop: String) {
+    private func segmentEnded(loop: XMLNames.Name) {
         if recording != nil {
-            if !XMLClaimMapping.changesContext(segment: segment.id, loop: loop) && !recording!.isFull {
-                if XMLClaimMapping.readsInClaim(segment: segment.id, loop: loop) {
-                    recording!.add(.segment(segment, loop: loop))
-                }
+            let asked = names.classify(segment: segmentName, loop: loop)
+            if !asked.changesContext,
+               recording!.record(asked.readsInClaim ? segment : nil, loop: loop.text) {
                 return
             }
             mapInPlace()
         }
-        mapping.segmentEnded(segment, loop: loop, in: self)
+        mapping.segmentEnded(segment.segment, loop: loop.text, in: self)
     }
 
     /// Maps the claim being recorded here and now, and the rest of it as it comes: for a
@@ -193,21 +198,24 @@ final class XMLClaimStream: XMLClaimSink {
         case CClaimscrubXML_nameSubelement: kind = .subelement
         default: kind = .other
         }
-        // An `ele` or `subele` id is only a position: read from the C string, never made a String.
-        let isField = kind == .element || kind == .subelement
-        let id = isField ? "" : node.id.map { String(cString: $0) } ?? ""
+        // Only loop and segment ids are read as text; an `ele` or `subele` id is only a
+        // position, read from the C string.
+        let name = kind == .loop || kind == .segment ? node.id.map { names.name($0) } ?? .none : .none
+        let id = name.text
         let line = node.line
         switch kind {
         case .loop:
-            loops.append(id)
+            loops.append(name)
             loopStarted(id, line: line)
         case .segment:
-            segment = XMLSegment(id: id, line: line)
+            segment.start(id: id, line: line)
+            segmentName = name
+            inSegment = true
             field = nil
         case .element, .subelement:
-            if segment != nil, let cID = node.id,
+            if inSegment, let cID = node.id,
                let position = XMLSegment.position(ofCString: cID, isComponent: kind == .subelement) {
-                field = OpenField(element: position.element, component: position.component, text: "")
+                field = OpenField(element: position.element, component: position.component, start: segment.bytes.count)
             } else {
                 field = nil
             }
@@ -233,13 +241,13 @@ final class XMLClaimStream: XMLClaimSink {
             if !loops.isEmpty { loops.removeLast() }
             loopEnded(frame.id)
         case .segment:
-            if let segment {
-                segmentEnded(segment, loop: loops.last ?? "")
+            if inSegment {
+                segmentEnded(loop: loops.last ?? .none)
             }
-            segment = nil
+            inSegment = false
         case .element, .subelement:
-            if let field, segment != nil {
-                segment?.append(element: field.element, component: field.component, text: field.text)
+            if let field, inSegment {
+                segment.endValue(element: field.element, component: field.component, start: field.start)
             }
             field = nil
         case .composite, .other:
@@ -248,25 +256,20 @@ final class XMLClaimStream: XMLClaimSink {
     }
 
     private func collectText() {
-        guard field != nil else {
+        guard let field else {
             // Blank text between elements: measured, never copied.
-            if reader.valueByteCount > XMLClaimStream.maximumTextBytes {
+            if (reader.valueBytes?.count ?? 0) > XMLClaimStream.maximumTextBytes {
                 stop(at: reader.nodeLine, message: "XML text over 1 MiB")
             }
             return
         }
-        guard let text = reader.value else { return }
-        let size = text.utf8.count + (field?.text.utf8.count ?? 0)
+        guard let text = reader.valueBytes else { return }
+        let size = text.count + segment.textCount(from: field.start)
         guard size <= XMLClaimStream.maximumTextBytes else {
             stop(at: reader.nodeLine, message: "XML text over 1 MiB")
             return
         }
-        // One text node per field is the rule: taken as it is rather than appended.
-        if field?.text.isEmpty == true {
-            field?.text = text
-        } else {
-            field?.text += text
-        }
+        segment.appendText(text)
     }
 
     /// Ends the file: the claim in progress is dropped and one `xml` reject stands

@@ -3,12 +3,18 @@ import ClaimscrubCore
 /// One `seg` element of pyx12's XML, with the values of its `ele` and `subele`
 /// children keyed by the positions their ids carry (`CLM05-01` = element 5,
 /// component 1), since pyx12 leaves empty elements out.
+///
+/// The values are bytes, made into Strings only when the mapping asks for one: the
+/// reading thread copies each text node's bytes once (see `XMLSegmentBuffer`), and a
+/// recorded claim's segments become Strings on the deciding thread that maps it.
 struct XMLSegment {
-    /// One value: `component` is 0 for a simple element (`ele`).
-    struct Value {
-        var element: Int
-        var component: Int
-        var text: String
+    /// One value: `component` is 0 for a simple element (`ele`); its text is
+    /// `bytes[start..<end]`, counted from the start of the segment's bytes.
+    struct Value: Sendable {
+        var element: Int32
+        var component: Int32
+        var start: Int32
+        var end: Int32
     }
 
     /// Segments read here have a few dozen values; a hostile file's thousands are dropped.
@@ -16,32 +22,21 @@ struct XMLSegment {
 
     var id: String
     var line: Int
-    var values: [Value] = []
-
-    init(id: String, line: Int) {
-        self.id = id
-        self.line = line
-        // Claim segments carry up to about a dozen values: one allocation, not several.
-        values.reserveCapacity(12)
-    }
-
-    mutating func append(element: Int, component: Int, text: String) {
-        guard values.count < XMLSegment.maximumValues else { return }
-        values.append(Value(element: element, component: component, text: text))
-    }
+    var values: ArraySlice<Value>
+    var bytes: ArraySlice<UInt8>
 
     /// A simple element's text, trimmed; a composite's first component stands in for it.
     func element(_ position: Int) -> String? {
-        for value in values where value.element == position && value.component <= 1 {
-            return Self.trimmed(value.text)
+        for value in values where Int(value.element) == position && value.component <= 1 {
+            return text(value)
         }
         return nil
     }
 
     /// A component of a composite element, trimmed.
     func component(_ position: Int, _ component: Int) -> String? {
-        for value in values where value.element == position && value.component == component {
-            return Self.trimmed(value.text)
+        for value in values where Int(value.element) == position && Int(value.component) == component {
+            return text(value)
         }
         return nil
     }
@@ -50,26 +45,80 @@ struct XMLSegment {
     func components(_ position: Int) -> [String?] {
         var result: [String?] = []
         result.reserveCapacity(8)
-        for value in values where value.element == position && value.component > 0 {
+        for value in values where Int(value.element) == position && value.component > 0 {
             guard value.component <= 64 else { continue }
-            while result.count < value.component { result.append(nil) }
-            result[value.component - 1] = Self.trimmed(value.text)
+            while result.count < Int(value.component) { result.append(nil) }
+            result[Int(value.component) - 1] = text(value)
         }
         return result
     }
 
     /// Whether `position` was written as a simple element rather than a composite.
     func isSimple(_ position: Int) -> Bool {
-        values.contains { $0.element == position && $0.component == 0 }
+        values.contains { Int($0.element) == position && $0.component == 0 }
     }
 
     /// Element positions present, in order of first appearance.
     var elementPositions: [Int] {
         var seen: [Int] = []
-        for value in values where !seen.contains(value.element) {
-            seen.append(value.element)
+        for value in values where !seen.contains(Int(value.element)) {
+            seen.append(Int(value.element))
         }
         return seen
+    }
+
+    /// The value's text without surrounding spaces, tabs and line breaks.
+    private func text(_ value: Value) -> String {
+        let base = bytes.startIndex
+        var start = base + Int(value.start)
+        var end = base + Int(value.end)
+        while start < end, isBlank(bytes[start]) { start += 1 }
+        while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+}
+
+/// The segment being read, in buffers the reading thread reuses from segment to segment,
+/// and the claims' recordings copy from: no allocation per segment or per value.
+struct XMLSegmentBuffer {
+    var id = ""
+    var line = 0
+    var values: [XMLSegment.Value] = []
+    var bytes: [UInt8] = []
+
+    init() {
+        values.reserveCapacity(64)
+        bytes.reserveCapacity(1024)
+    }
+
+    mutating func start(id: String, line: Int) {
+        self.id = id
+        self.line = line
+        values.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Text read so far for the value that starts at `start`.
+    func textCount(from start: Int) -> Int { bytes.count - start }
+
+    mutating func appendText(_ text: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: text)
+    }
+
+    /// Ends the value whose text started at `start`; past `maximumValues` its text is let go.
+    mutating func endValue(element: Int, component: Int, start: Int) {
+        guard values.count < XMLSegment.maximumValues else {
+            bytes.removeSubrange(start...)
+            return
+        }
+        values.append(XMLSegment.Value(
+            element: Int32(element), component: Int32(component), start: Int32(start), end: Int32(bytes.count)
+        ))
+    }
+
+    /// The segment as the mapping reads it, without copying.
+    var segment: XMLSegment {
+        XMLSegment(id: id, line: line, values: values[...], bytes: bytes[...])
     }
 }
 
@@ -108,20 +157,5 @@ extension XMLSegment {
             value = value * 10 + Int(byte - 48)
         }
         return value
-    }
-
-    /// Surrounding spaces, tabs and line breaks removed.
-    static func trimmed(_ text: String) -> String {
-        // Nearly every value comes trimmed already: two bytes looked at, no copy.
-        let untrimmed = text.withUTF8Bytes { bytes in
-            guard let first = bytes.first, let last = bytes.last else { return false }
-            return isBlank(first) || isBlank(last)
-        }
-        guard untrimmed else { return text }
-        let utf8 = text.utf8
-        guard let first = utf8.firstIndex(where: { !isBlank($0) }) else { return "" }
-        guard let last = utf8.lastIndex(where: { !isBlank($0) }) else { return "" }
-        if first == utf8.startIndex, utf8.index(after: last) == utf8.endIndex { return text }
-        return String(text[first...last])
     }
 }

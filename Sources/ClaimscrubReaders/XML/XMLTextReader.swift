@@ -1,4 +1,5 @@
 import CClaimscrubXML
+import Glibc
 
 /// libxml2's streaming reader over one input, owned as a unique value.
 ///
@@ -46,17 +47,14 @@ struct XMLTextReader: ~Copyable {
     /// Where the current node starts (libxml2 counts lines, not columns).
     var nodeLine: Int { Int(CClaimscrubXML_nodeLine(handle)) }
 
-    /// The current text node's value, with predefined entities and character references decoded.
-    var value: String? {
-        CClaimscrubXML_value(handle).map { String(cString: $0) }
-    }
-
-    /// The byte length of the current text node's value, without copying it.
-    var valueByteCount: Int {
-        guard let value = CClaimscrubXML_value(handle) else { return 0 }
-        var count = 0
-        while value[count] != 0 { count += 1 }
-        return count
+    /// The current text node's value as bytes, with predefined entities and character
+    /// references decoded; valid until the next step. Copied by the caller rather than
+    /// made into a String per text node.
+    var valueBytes: UnsafeBufferPointer<UInt8>? {
+        guard let value = CClaimscrubXML_value(handle) else { return nil }
+        return value.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
+            UnsafeBufferPointer(start: bytes, count: strlen(value))
+        }
     }
 
     /// The error that stopped the parse: libxml2's message and line.
