@@ -206,7 +206,13 @@ public struct ServiceLine: Sendable {
     /// X12 SV105: overrides the claim's place of service for this line.
     public var placeOfService: String?
     public var problems: [DataProblem]
+}
 
+// The public initializers of `ServiceLine` and `Claim` delegate to the memberwise ones
+// Swift synthesizes: an initializer that assigns optional fields holding references one by
+// one is compiled to build the value in a temporary and copy it out (retaining and
+// releasing every field), once per line and claim read.
+extension ServiceLine {
     /// `source`: the source text, or its path when `sourcePosition` is given.
     public init(
         source: String,
@@ -227,23 +233,14 @@ public struct ServiceLine: Sendable {
         placeOfService: String? = nil,
         problems: [DataProblem] = []
     ) {
-        sourcePath = source
-        self.sourcePosition = sourcePosition
-        self.lineNumberText = lineNumberText
-        self.lineNumber = lineNumber
-        self.procedureCode = procedureCode
-        self.modifiers = modifiers
-        self.units = units
-        self.unitsText = unitsText
-        self.dateOfService = dateOfService
-        self.dateOfServiceText = dateOfServiceText
-        self.dateOfServiceThrough = dateOfServiceThrough
-        self.diagnosisPointers = diagnosisPointers
-        self.procedureDescription = procedureDescription
-        self.revenueCode = revenueCode
-        self.priorAuth = priorAuth
-        self.placeOfService = placeOfService
-        self.problems = problems
+        self.init(
+            sourcePath: source, sourcePosition: sourcePosition, lineNumberText: lineNumberText,
+            lineNumber: lineNumber, procedureCode: procedureCode, modifiers: modifiers, units: units,
+            unitsText: unitsText, dateOfService: dateOfService, dateOfServiceText: dateOfServiceText,
+            dateOfServiceThrough: dateOfServiceThrough, diagnosisPointers: diagnosisPointers,
+            procedureDescription: procedureDescription, revenueCode: revenueCode, priorAuth: priorAuth,
+            placeOfService: placeOfService, problems: problems
+        )
     }
 }
 
@@ -304,10 +301,14 @@ public struct Claim: Sendable {
     public var diagnoses: [Diagnosis]
     /// X12 `REF*G1` in loop 2300: covers every line of the claim.
     public var priorAuth: String?
-    public var lines: [ServiceLine]
     /// Invalid claim-level values: every line of the claim is `INVALID_DATA`.
+    /// (Declared before `lines`, so that the synthesized memberwise initializer, which the
+    /// public one delegates to, differs from it in the order of its labels.)
     public var problems: [DataProblem]
+    public var lines: [ServiceLine]
+}
 
+extension Claim {
     public init(
         id: String,
         claimType: ClaimType? = .professional,
@@ -325,21 +326,12 @@ public struct Claim: Sendable {
         lines: [ServiceLine] = [],
         problems: [DataProblem] = []
     ) {
-        self.id = id
-        self.claimType = claimType
-        self.claimTypeText = claimTypeText
-        self.payerID = payerID
-        self.lineOfBusiness = lineOfBusiness
-        self.lineOfBusinessText = lineOfBusinessText
-        self.memberID = memberID
-        self.patientBirthDate = patientBirthDate
-        self.patientSex = patientSex
-        self.placeOfService = placeOfService
-        self.typeOfBill = typeOfBill
-        self.diagnoses = diagnoses
-        self.priorAuth = priorAuth
-        self.lines = lines
-        self.problems = problems
+        self.init(
+            id: id, claimType: claimType, claimTypeText: claimTypeText, payerID: payerID,
+            lineOfBusiness: lineOfBusiness, lineOfBusinessText: lineOfBusinessText, memberID: memberID,
+            patientBirthDate: patientBirthDate, patientSex: patientSex, placeOfService: placeOfService,
+            typeOfBill: typeOfBill, diagnoses: diagnoses, priorAuth: priorAuth, problems: problems, lines: lines
+        )
     }
 }
 

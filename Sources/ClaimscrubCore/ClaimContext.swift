@@ -19,9 +19,8 @@ struct LineFacts {
     var isUnlisted: Bool { entry?.unlisted == true }
 }
 
-/// A claim with its per-line facts, for the claim-wide sums and presence checks.
+/// A claim's per-line facts, for the claim-wide sums and presence checks.
 struct ClaimContext {
-    let claim: Claim
     let lines: [LineFacts]
     /// The position in `CodeSets.payers` of the payer the claim names, looked up once per
     /// claim (the id trimmed and upper-cased): a position, not a copy of the payer, whose
@@ -38,8 +37,7 @@ struct ClaimContext {
 
     /// `codeSets` borrowed: an initializer owns its arguments, and passing the code sets
     /// whole copied them, retaining (and then releasing) each of their tables per claim.
-    init(claim: Claim, codeSets: borrowing CodeSets) {
-        self.claim = claim
+    init(claim: borrowing Claim, codeSets: borrowing CodeSets) {
         payerPosition = codeSets.payerPosition(named: claim.payerID)
         payerIDIsBlank = claim.payerID.trimmingSpaces().isEmpty
         let diagnoses = claim.diagnoses

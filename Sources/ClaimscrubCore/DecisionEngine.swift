@@ -28,18 +28,20 @@ public struct DecisionEngine: Sendable {
         var decisions: [LineDecision] = []
         decisions.reserveCapacity(claim.lines.count)
         for index in claim.lines.indices {
-            decisions.append(decideLine(at: index, in: context, plan: plan))
+            decisions.append(decideLine(at: index, of: claim, in: context, plan: plan))
         }
         return ClaimDecision(lines: decisions, payerID: context.payerPosition.map { codeSets.payers[$0].id })
     }
 
-    /// `plan`: the claim's payer's, nil when the payer is not in the code sets.
-    private func decideLine(at index: Int, in context: ClaimContext, plan: PayerPlan?) -> LineDecision {
+    /// `plan`: the claim's payer's, nil when the payer is not in the code sets. The claim is
+    /// passed beside its context, not kept in it: keeping it was a copy of the claim (a
+    /// retain and release of each of its fields) per claim decided.
+    private func decideLine(at index: Int, of claim: Claim, in context: ClaimContext, plan: PayerPlan?) -> LineDecision {
         let facts = context.lines[index]
         var fired: [FiredReason] = []
 
         // 1. INVALID_DATA
-        let problems = dataProblems(at: index, facts: facts, context: context)
+        let problems = dataProblems(at: index, facts: facts, claim: claim, context: context)
         if !problems.isEmpty {
             let decisive = problems.min { $0.field.remarkPriority < $1.field.remarkPriority }!
             fired.append(FiredReason(
@@ -57,7 +59,7 @@ public struct DecisionEngine: Sendable {
         }
 
         if let entry = facts.entry, let dos = facts.dateOfService {
-            registryEdits(entry: entry, dos: dos, index: index, facts: facts, context: context, into: &fired)
+            registryEdits(entry: entry, dos: dos, index: index, facts: facts, claim: claim, context: context, into: &fired)
         }
 
         // 8-9. Policy lookup and rules.
@@ -65,13 +67,13 @@ public struct DecisionEngine: Sendable {
         if let code = facts.procedureCode, let dos = facts.dateOfService,
            let plan {
             consulted = policyReasons(
-                plan: plan, code: code, entry: facts.entry, dos: dos, index: index, context: context, into: &fired
+                plan: plan, code: code, entry: facts.entry, dos: dos, index: index, claim: claim, context: context, into: &fired
             )
-        } else if let code = facts.procedureCode, facts.dateOfService != nil, !context.claim.payerID.isEmpty {
+        } else if let code = facts.procedureCode, facts.dateOfService != nil, !claim.payerID.isEmpty {
             fired.append(FiredReason(
                 reason: .noEdit,
                 message: joinedText(
-                    "Payer ", context.claim.payerID.trimmingSpaces(), " has no policy set; only the code registry edits apply to ",
+                    "Payer ", claim.payerID.trimmingSpaces(), " has no policy set; only the code registry edits apply to ",
                     code, "."
                 )
             ))
@@ -88,8 +90,7 @@ public struct DecisionEngine: Sendable {
     // MARK: - Edit 1: data
 
     /// The line is read field by field (`lines[index].x`): passing it whole would copy it.
-    private func dataProblems(at index: Int, facts: LineFacts, context: ClaimContext) -> [DataProblem] {
-        let claim = context.claim
+    private func dataProblems(at index: Int, facts: LineFacts, claim: Claim, context: ClaimContext) -> [DataProblem] {
         let lines = claim.lines
         var problems: [DataProblem] = []
         func add(_ problem: DataProblem) {
@@ -153,11 +154,10 @@ public struct DecisionEngine: Sendable {
     /// Appends to `fired`: most lines fire nothing here, and an array of their own would
     /// be made and copied for each.
     private func registryEdits(
-        entry: RegistryCode, dos: CalendarDate, index: Int, facts: LineFacts, context: ClaimContext,
+        entry: RegistryCode, dos: CalendarDate, index: Int, facts: LineFacts, claim: Claim, context: ClaimContext,
         into fired: inout [FiredReason]
     ) {
         let code = entry.code
-        let claim = context.claim
 
         if !entry.effective.contains(dos) {
             fired.append(FiredReason(
@@ -228,10 +228,9 @@ public struct DecisionEngine: Sendable {
     /// Appends the lookup's reasons to `fired`; returns the policy consulted. `entry`: the
     /// code's registry entry, by which the payer's plan finds the policies speaking of it.
     private func policyReasons(
-        plan: PayerPlan, code: String, entry: RegistryCode?, dos: CalendarDate, index: Int, context: ClaimContext,
-        into fired: inout [FiredReason]
+        plan: PayerPlan, code: String, entry: RegistryCode?, dos: CalendarDate, index: Int, claim: Claim,
+        context: ClaimContext, into fired: inout [FiredReason]
     ) -> PolicyCitation? {
-        let claim = context.claim
         let lookup = plan.lookup(code: code, entry: entry)
         for candidate in lookup.policies {
             let knownPolicy = candidate.known
@@ -252,8 +251,8 @@ public struct DecisionEngine: Sendable {
                 let known = knownPolicy.versions[version]
                 if known.version.effective.contains(dos) {
                     return applyRules(
-                        of: known, rules: candidate.rules[version], code: code, dos: dos, index: index, context: context,
-                        into: &fired
+                        of: known, rules: candidate.rules[version], code: code, dos: dos, index: index, claim: claim,
+                        context: context, into: &fired
                     )
                 }
             }
@@ -295,10 +294,9 @@ public struct DecisionEngine: Sendable {
 
     /// `rules`: the version's rules that name `code`, in rule order.
     private func applyRules(
-        of known: KnownVersion, rules: [NamingRule], code: String, dos: CalendarDate, index: Int, context: ClaimContext,
-        into fired: inout [FiredReason]
+        of known: KnownVersion, rules: [NamingRule], code: String, dos: CalendarDate, index: Int, claim: Claim,
+        context: ClaimContext, into fired: inout [FiredReason]
     ) -> PolicyCitation? {
-        let claim = context.claim
         let facts = context.lines[index]
         let firedBefore = fired.count
         var consulted: (citation: PolicyCitation, metMessage: String)?

@@ -20,6 +20,17 @@ public enum DeferredRead: Sendable {
     /// An XML claim still to be mapped: its items are rejects, then the claim.
     case xmlClaim(XMLClaimRecording)
 
+    /// What this counts for in a batch's size: its service lines, and 1 for a reject or a
+    /// recorded claim with no lines.
+    public var batchLines: Int {
+        switch self {
+        case .item(.claim(let claim)): claim.lines.count
+        case .item(.reject): 1
+        case .claimRows(let rows): rows.lineCount
+        case .xmlClaim(let recording): max(1, recording.lineCount)
+        }
+    }
+
     /// The items this stands for, in input order, built on the calling thread.
     public func build(_ body: (ReadItem) -> Void) {
         switch self {

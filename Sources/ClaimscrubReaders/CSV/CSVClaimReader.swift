@@ -37,7 +37,9 @@ public struct CSVClaimReader: ClaimReader, BuildingClaimReader {
             if finished { return nil }
             try step()
         }
-        return pending.removeFirst()
+        // Nearly always the one item: `removeLast` moves it out, where `removeFirst` copies
+        // it (retaining the claim's rows once more) before closing the gap.
+        return pending.count == 1 ? pending.removeLast() : pending.removeFirst()
     }
 
     private mutating func step() throws(InputError) {

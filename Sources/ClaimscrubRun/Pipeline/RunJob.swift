@@ -326,14 +326,10 @@ public enum RunJob {
             var reader = try InputOpener.open(path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping)
             var items: [DeferredRead] = []
             var lines = 0
-            // Consumed: appending a borrowed item copied it, retaining each value of its claim.
+            // Consumed: appending a borrowed item copied it, retaining each value of its claim
+            // (as did switching over it here before the append).
             func add(_ item: consuming DeferredRead) {
-                switch item {
-                case .item(.claim(let claim)): lines += claim.lines.count
-                case .claimRows(let rows): lines += rows.lineCount
-                case .xmlClaim(let recording): lines += max(1, recording.lineCount)
-                case .item(.reject): lines += 1
-                }
+                lines += item.batchLines
                 items.append(item)
                 if lines >= batchLines || ByteSource.totalBytesRead.load(ordering: .relaxed) - batchStart >= batchBytes {
                     queue.push(.items(items))
@@ -369,8 +365,10 @@ public enum RunJob {
     private static func decide(_ items: ArraySlice<DeferredRead>, engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
         var output = ChunkOutput()
         var cells = ClaimCells()
-        for deferred in items {
-            deferred.build { add($0, to: &output, cells: &cells, engine: engine, encoder: encoder) }
+        // By index: `for deferred in items` copied each item (its rows or recording retained
+        // and released once more per claim).
+        for index in items.indices {
+            items[index].build { add($0, to: &output, cells: &cells, engine: engine, encoder: encoder) }
         }
         return output
     }
