@@ -31,9 +31,11 @@ public enum DeferredRead: Sendable {
         }
     }
 
-    /// The items this stands for, in input order, built on the calling thread.
-    public func build(_ body: (ReadItem) -> Void) {
-        switch self {
+    /// The items this stands for, in input order, built on the calling thread and handed
+    /// to `body` to keep: consumed, since building from a borrowed item copied it (every
+    /// value of its claim retained, and released again).
+    public consuming func build(_ body: (consuming ReadItem) -> Void) {
+        switch consume self {
         case .item(let item): body(item)
         case .claimRows(let rows): body(.claim(rows.build()))
         case .xmlClaim(let recording): for item in recording.build() { body(item) }
@@ -65,7 +67,7 @@ struct BuiltItems {
 
     var isEmpty: Bool { head == items.count }
 
-    mutating func add(_ deferred: DeferredRead) {
+    mutating func add(_ deferred: consuming DeferredRead) {
         if isEmpty {
             items.removeAll(keepingCapacity: true)
             head = 0

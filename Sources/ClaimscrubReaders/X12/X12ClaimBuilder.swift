@@ -351,7 +351,8 @@ struct X12ClaimBuilder {
                 finished.lines[index].problems.append(DataProblem(.serviceDate, .missing))
             }
         }
-        output.append(.item(.claim(finished)))
+        // `consume`: the last use of `finished` was otherwise compiled as a copy of the claim.
+        output.append(.item(.claim(consume finished)))
     }
 
     // MARK: Lines

@@ -13,7 +13,9 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    func push(_ item: Element) {
+    /// Consumed: a batch handed over is then held by the queue alone, and the deciding side
+    /// can move its items out rather than copy them.
+    func push(_ item: consuming Element) {
         condition.lock()
         while items.count >= capacity { condition.wait() }
         items.append(item)

@@ -223,19 +223,20 @@ public enum RunJob {
             while let work = queue.pop() {
                 // After a failed write the run ends with exit 74: deciding more is wasted.
                 if writer.hasFailed { break reading }
-                switch work {
+                switch consume work {
                 case .unreadable(let reject):
                     toWrite.push(.unreadable(reject))
                 case .items(let items):
+                    // Counted first: the batch is given up to `chunked`, which moves its items.
                     let chunkCount = min(items.count, chunksPerBatch)
-                    for chunk in 0..<chunkCount {
-                        let lower = items.count * chunk / chunkCount
-                        let upper = items.count * (chunk + 1) / chunkCount
+                    var chunks = chunked(items, into: chunkCount)
+                    while let chunk = chunks.popLast() {
+                        let chunkItems = ChunkItems(chunk)
                         let pending = DecidedChunk()
                         toWrite.push(.chunk(pending))
                         slots.wait()
                         deciders.async(group: deciding) {
-                            pending.finish(decide(items[lower..<upper], engine: engine, encoder: encoder))
+                            pending.finish(decide(chunkItems.take(), engine: engine, encoder: encoder))
                             slots.signal()
                         }
                     }
@@ -332,8 +333,10 @@ public enum RunJob {
                 lines += item.batchLines
                 items.append(item)
                 if lines >= batchLines || ByteSource.totalBytesRead.load(ordering: .relaxed) - batchStart >= batchBytes {
-                    queue.push(.items(items))
+                    // Let go of here before the push, so that the queue holds the batch alone.
+                    let batch = items
                     items = []
+                    queue.push(.items(batch))
                     lines = 0
                     batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
                 }
@@ -361,14 +364,45 @@ public enum RunJob {
         var counts = RunCounts()
     }
 
-    /// Decides and formats a run of consecutive items into one chunk of report rows.
-    private static func decide(_ items: ArraySlice<DeferredRead>, engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
+    /// The batch cut into `count` chunks of consecutive items, moved rather than copied:
+    /// the chunks come last first, and each chunk's items last first, so that `popLast`
+    /// hands out chunks and items in input order. (Deciding the items of a batch shared by
+    /// all its chunks copied each item, retaining every value of its claim once more.)
+    private static func chunked(_ items: consuming [DeferredRead], into count: Int) -> [[DeferredRead]] {
+        let total = items.count
+        var chunks: [[DeferredRead]] = []
+        chunks.reserveCapacity(count)
+        for chunk in (0..<count).reversed() {
+            let lower = total * chunk / count
+            var part: [DeferredRead] = []
+            part.reserveCapacity(items.count - lower)
+            while items.count > lower { part.append(items.removeLast()) }
+            chunks.append(part)
+        }
+        return chunks
+    }
+
+    /// A chunk's items, held until the deciding thread takes them: the array it takes is
+    /// then its own, so that each item can be moved out of it.
+    private final class ChunkItems: @unchecked Sendable {
+        private var items: [DeferredRead]?
+
+        init(_ items: consuming [DeferredRead]) {
+            self.items = items
+        }
+
+        func take() -> [DeferredRead] {
+            items.take() ?? []
+        }
+    }
+
+    /// Decides and formats a chunk of consecutive items (last first, as `chunked` gives
+    /// them) into report rows.
+    private static func decide(_ items: consuming [DeferredRead], engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
         var output = ChunkOutput()
         var cells = ClaimCells()
-        // By index: `for deferred in items` copied each item (its rows or recording retained
-        // and released once more per claim).
-        for index in items.indices {
-            items[index].build { add($0, to: &output, cells: &cells, engine: engine, encoder: encoder) }
+        while let deferred = items.popLast() {
+            deferred.build { item in add(consume item, to: &output, cells: &cells, engine: engine, encoder: encoder) }
         }
         return output
     }
@@ -376,10 +410,10 @@ public enum RunJob {
     /// Decides one item and appends its rows to the chunk; `cells` is a buffer for the
     /// cells a claim's rows repeat.
     private static func add(
-        _ item: ReadItem, to output: inout ChunkOutput, cells: inout ClaimCells, engine: DecisionEngine,
+        _ item: consuming ReadItem, to output: inout ChunkOutput, cells: inout ClaimCells, engine: DecisionEngine,
         encoder: RowEncoder
     ) {
-        switch item {
+        switch consume item {
         case .reject(let reject):
             encoder.rejectRow(reject, into: &output.rejects)
             output.rejectRows += 1

@@ -16,8 +16,9 @@ struct ClaimEcho {
     var lineOfBusiness: String
     var claimType: String
 
-    /// The payer as the decision matched it: the engine has looked it up already.
-    init(_ claim: Claim, decision: ClaimDecision) {
+    /// The payer as the decision matched it: the engine has looked it up already. The claim
+    /// borrowed: an initializer owns its arguments, and each claim was copied to be echoed.
+    init(_ claim: borrowing Claim, decision: borrowing ClaimDecision) {
         payerID = decision.payerID ?? claim.payerID.trimmingSpaces()
         lineOfBusiness = claim.lineOfBusiness?.rawValue ?? claim.lineOfBusinessText
         claimType = claim.claimType?.rawValue ?? claim.claimTypeText
