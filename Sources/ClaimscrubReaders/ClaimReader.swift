@@ -32,8 +32,8 @@ public enum DeferredRead: Sendable {
     }
 
     /// The items this stands for, in input order, built on the calling thread and handed
-    /// to `body` to keep: consumed, since building from a borrowed item copied it (every
-    /// value of its claim retained, and released again).
+    /// to `body` to keep (an item read as it is, such as an X12 claim, is moved on rather
+    /// than copied once more).
     public consuming func build(_ body: (consuming ReadItem) -> Void) {
         switch consume self {
         case .item(let item): body(item)

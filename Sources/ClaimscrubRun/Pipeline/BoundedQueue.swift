@@ -13,9 +13,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// Consumed: a batch handed over is then held by the queue alone, and the deciding side
-    /// can move its items out rather than copy them.
-    func push(_ item: consuming Element) {
+    func push(_ item: Element) {
         condition.lock()
         while items.count >= capacity { condition.wait() }
         items.append(item)

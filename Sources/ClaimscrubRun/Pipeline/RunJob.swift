@@ -223,7 +223,7 @@ public enum RunJob {
             while let work = queue.pop() {
                 // After a failed write the run ends with exit 74: deciding more is wasted.
                 if writer.hasFailed { break reading }
-                switch consume work {
+                switch work {
                 case .unreadable(let reject):
                     toWrite.push(.unreadable(reject))
                 case .items(let items):
@@ -332,10 +332,8 @@ public enum RunJob {
                 lines += item.batchLines
                 items.append(item)
                 if lines >= batchLines || ByteSource.totalBytesRead.load(ordering: .relaxed) - batchStart >= batchBytes {
-                    // Let go of here before the push, so that the queue holds the batch alone.
-                    let batch = items
+                    queue.push(.items(items))
                     items = []
-                    queue.push(.items(batch))
                     lines = 0
                     batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
                 }
