@@ -9,7 +9,8 @@ import ClaimscrubCore
 /// recorded claim's segments become Strings on the deciding thread that maps it.
 struct XMLSegment {
     /// One value: `component` is 0 for a simple element (`ele`); its text is
-    /// `bytes[start..<end]`, counted from the start of the segment's bytes.
+    /// `bytes[start..<end]`, counted from the start of the segment's bytes. Offsets fit in
+    /// 32 bits: a segment keeps at most 256 values of at most 1 MiB of text each.
     struct Value: Sendable {
         var element: Int32
         var component: Int32
@@ -95,8 +96,13 @@ struct XMLSegmentBuffer {
         self.id = id
         self.line = line
         values.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
+        // Room kept for the next segment, unless a hostile one made it large: its text is
+        // not held for the rest of the file.
+        bytes.removeAll(keepingCapacity: bytes.capacity <= XMLSegmentBuffer.keptBytes)
     }
+
+    /// Text capacity kept from segment to segment; real segments hold a few hundred bytes.
+    static let keptBytes = 64 << 10
 
     /// Text read so far for the value that starts at `start`.
     func textCount(from start: Int) -> Int { bytes.count - start }
