@@ -118,6 +118,15 @@ func isBlank(_ byte: UInt8) -> Bool {
     byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
 }
 
+/// The bytes without surrounding blanks (`isBlank`): X12 elements and XML values.
+func blankTrimmed<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes) -> Bytes.SubSequence {
+    var lower = bytes.startIndex
+    var upper = bytes.endIndex
+    while lower < upper, isBlank(bytes[lower]) { bytes.formIndex(after: &lower) }
+    while upper > lower, isBlank(bytes[bytes.index(before: upper)]) { bytes.formIndex(before: &upper) }
+    return bytes[lower..<upper]
+}
+
 /// A claim has at most 999 service lines (inputs.md, the 837I limit), in every format.
 let maximumServiceLines = 999
 

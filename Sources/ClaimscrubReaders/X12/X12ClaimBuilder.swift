@@ -301,7 +301,7 @@ struct X12ClaimBuilder {
                 malformed = true
                 continue
             }
-            let qualifier = x12Trimmed(parts[0])
+            let qualifier = blankTrimmed(parts[0])
             let code = x12Text(parts[1]).uppercasedIfNeeded()
             guard !qualifier.isEmpty, !code.isEmpty else {
                 malformed = true
@@ -469,7 +469,7 @@ struct X12ServiceDates {
     var through: CalendarDate?
 
     init(format: X12Bytes, date: X12Bytes) {
-        let bytes = UnsafeBufferPointer(rebasing: x12Trimmed(date))
+        let bytes = UnsafeBufferPointer(rebasing: blankTrimmed(date))
         text = String(decoding: bytes, as: UTF8.self)
         if x12Equals(format, "D8") {
             if bytes.count == 8 { from = CalendarDate(utf8: bytes) }

@@ -145,7 +145,7 @@ func hasText(_ bytes: X12Bytes) -> Bool {
 /// The bytes, trimmed of ASCII blanks, as a number above zero of at most `maximumDigits`
 /// digits; nil for anything else. Read in place: diagnosis pointers come on every line.
 func x12PositiveNumber(_ bytes: X12Bytes, maximumDigits: Int) -> Int? {
-    let digits = x12Trimmed(bytes)
+    let digits = blankTrimmed(bytes)
     guard !digits.isEmpty, digits.count <= maximumDigits else { return nil }
     var value = 0
     for byte in digits {
@@ -157,13 +157,13 @@ func x12PositiveNumber(_ bytes: X12Bytes, maximumDigits: Int) -> Int? {
 
 /// Bytes to text, trimmed of ASCII blanks; invalid UTF-8 becomes U+FFFD.
 func x12Text(_ bytes: X12Bytes) -> String {
-    String(decoding: x12Trimmed(bytes), as: UTF8.self)
+    String(decoding: blankTrimmed(bytes), as: UTF8.self)
 }
 
 /// The bytes, trimmed of ASCII blanks, are the ASCII `text` (upper-case, when
 /// `ignoringCase`, and then matched in any case): compared in place, without a String.
 func x12Equals(_ bytes: X12Bytes, _ text: StaticString, ignoringCase: Bool = false) -> Bool {
-    let trimmed = x12Trimmed(bytes)
+    let trimmed = blankTrimmed(bytes)
     guard trimmed.count == text.utf8CodeUnitCount else { return false }
     let expected = text.utf8Start
     var offset = 0
@@ -175,14 +175,6 @@ func x12Equals(_ bytes: X12Bytes, _ text: StaticString, ignoringCase: Bool = fal
     return true
 }
 
-/// The bytes without surrounding ASCII blanks.
-func x12Trimmed(_ bytes: X12Bytes) -> X12Bytes {
-    var lower = bytes.startIndex
-    var upper = bytes.endIndex
-    while lower < upper, isBlank(bytes[lower]) { lower += 1 }
-    while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
-    return bytes[lower..<upper]
-}
 
 @inline(__always)
 func isUpperLetter(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }

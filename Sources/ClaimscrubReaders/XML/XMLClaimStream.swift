@@ -15,11 +15,6 @@ final class XMLClaimStream: XMLClaimSink {
         case loop, segment, element, composite, subelement, other
     }
 
-    private struct Frame {
-        var kind: ElementKind
-        var id: String
-    }
-
     /// The open `ele` or `subele` whose text is being collected: its text is the
     /// segment buffer's bytes from `start` on.
     private struct OpenField {
@@ -31,7 +26,8 @@ final class XMLClaimStream: XMLClaimSink {
     private var reader: XMLTextReader
     let displayPath: String
 
-    private var frames: [Frame] = []
+    /// The open elements' kinds; a loop's id is the last of `loops` when it closes.
+    private var frames: [ElementKind] = []
     private var loops: [XMLNames.Name] = []
     private var names = XMLNames()
     /// The `seg` being read, when `inSegment`.
@@ -222,24 +218,24 @@ final class XMLClaimStream: XMLClaimSink {
         case .composite, .other:
             break
         }
-        let frame = Frame(kind: kind, id: id)
         if node.isEmptyElement != 0 {
-            close(frame)
+            close(kind)
         } else {
-            frames.append(frame)
+            frames.append(kind)
         }
     }
 
     private func endElement() {
-        guard let frame = frames.popLast() else { return }
-        close(frame)
+        guard let kind = frames.popLast() else { return }
+        close(kind)
     }
 
-    private func close(_ frame: Frame) {
-        switch frame.kind {
+    private func close(_ kind: ElementKind) {
+        switch kind {
         case .loop:
-            if !loops.isEmpty { loops.removeLast() }
-            loopEnded(frame.id)
+            // Every loop element pushed its name; the inner ones have closed since.
+            guard let loop = loops.popLast() else { return }
+            loopEnded(loop.text)
         case .segment:
             if inSegment {
                 segmentEnded(loop: loops.last ?? .none)

@@ -71,11 +71,7 @@ struct XMLSegment {
     /// The value's text without surrounding spaces, tabs and line breaks.
     private func text(_ value: Value) -> String {
         let base = bytes.startIndex
-        var start = base + Int(value.start)
-        var end = base + Int(value.end)
-        while start < end, isBlank(bytes[start]) { start += 1 }
-        while end > start, isBlank(bytes[end - 1]) { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        return String(decoding: blankTrimmed(bytes[(base + Int(value.start))..<(base + Int(value.end))]), as: UTF8.self)
     }
 }
 
