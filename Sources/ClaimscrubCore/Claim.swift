@@ -199,7 +199,7 @@ public struct ServiceLine: Sendable {
     public var dateOfServiceText: String
     public var dateOfServiceThrough: CalendarDate?
     /// 1-based indexes into the claim's diagnoses; nil = all of them.
-    public var diagnosisPointers: [Int]?
+    public var diagnosisPointers: DiagnosisPointers?
     public var procedureDescription: String?
     public var revenueCode: String?
     public var priorAuth: String?
@@ -226,7 +226,7 @@ extension ServiceLine {
         dateOfService: CalendarDate?,
         dateOfServiceText: String,
         dateOfServiceThrough: CalendarDate? = nil,
-        diagnosisPointers: [Int]? = nil,
+        diagnosisPointers: DiagnosisPointers? = nil,
         procedureDescription: String? = nil,
         revenueCode: String? = nil,
         priorAuth: String? = nil,

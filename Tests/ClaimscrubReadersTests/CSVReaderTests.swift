@@ -315,11 +315,11 @@ private func date(_ text: String) -> CalendarDate? { CalendarDate(text) }
 
     @Test(arguments: [
         ("1", [1]), ("1|3", [1, 3]), (" 2 | 4 ", [2, 4]), ("4|1|2", [4, 1, 2]), ("1||3", [1, 3]), ("\t2\t|3", [2, 3]),
-        ("000000004", [4]), ("|", []),
+        ("000000004", [4]), ("|", []), ("1|2|3|4|5", [1, 2, 3, 4, 5]), ("70000|1", [70_000, 1]),
     ])
     func readsDiagnosisPointers(_ text: String, _ expected: [Int]) throws {
         let line = try line([.diagnosisCodes: "A00|B00|C00|D00", .diagnosisPointers: text])
-        #expect(line.diagnosisPointers == expected)
+        #expect(line.diagnosisPointers == DiagnosisPointers(expected))
         #expect(line.problems.isEmpty)
     }
 

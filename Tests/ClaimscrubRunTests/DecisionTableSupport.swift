@@ -148,7 +148,7 @@ func line(
         dateOfService: CalendarDate(dos),
         dateOfServiceText: dos,
         dateOfServiceThrough: through.flatMap { CalendarDate($0) },
-        diagnosisPointers: pointers,
+        diagnosisPointers: pointers.map(DiagnosisPointers.init),
         procedureDescription: description,
         revenueCode: revenueCode,
         priorAuth: priorAuth,

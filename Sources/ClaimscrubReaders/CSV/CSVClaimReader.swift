@@ -303,7 +303,7 @@ public struct CSVClaimRows: Sendable {
             through = CalendarDate(throughText)
             if through == nil { problems.append(DataProblem(.serviceDateTo, .invalid)) }
         }
-        var pointers: [Int]?
+        var pointers: DiagnosisPointers?
         let pointerText = values[.diagnosisPointers]
         if !pointerText.isEmpty {
             pointers = diagnosisPointers(pointerText)
@@ -503,14 +503,13 @@ private func splitList(_ text: String) -> [String] {
     }
 }
 
-/// The pointers of a `|`-separated cell, read from its bytes into one array (a list of
-/// Strings, then of optionals, then of numbers took three per line); nil when an item is
-/// not a `positiveInteger`. Items are trimmed of spaces and tabs, and blank ones skipped,
+/// The pointers of a `|`-separated cell, read from its bytes (a list of Strings, then of
+/// optionals, then of numbers took three allocations per line); nil when an item is not a
+/// `positiveInteger`. Items are trimmed of spaces and tabs, and blank ones skipped,
 /// as `splitList` does.
-private func diagnosisPointers(_ text: String) -> [Int]? {
-    text.withUTF8Bytes { bytes -> [Int]? in
-        var pointers: [Int] = []
-        pointers.reserveCapacity(4)
+private func diagnosisPointers(_ text: String) -> DiagnosisPointers? {
+    text.withUTF8Bytes { bytes -> DiagnosisPointers? in
+        var pointers = DiagnosisPointers()
         var index = 0
         while index <= bytes.count {
             var end = index

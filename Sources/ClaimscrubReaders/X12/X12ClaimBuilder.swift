@@ -388,9 +388,7 @@ extension ServiceLine {
         readUnits(segment.text(4))
         let place = segment.text(5)
         placeOfService = place.isEmpty ? nil : place
-        var pointers: [Int] = []
-        // One allocation, not one per doubling: lines point at up to four diagnoses.
-        pointers.reserveCapacity(4)
+        var pointers = DiagnosisPointers()
         var pointersValid = true
         for part in segment.components(7) where hasText(part) {
             if let value = x12PositiveNumber(part, maximumDigits: 4) {

@@ -331,7 +331,7 @@ struct XMLClaimMapping {
         let parts = segment.isSimple(7) ? [segment.element(7)] : segment.components(7)
         let texts = parts.compactMap { nonEmpty($0) }
         guard !texts.isEmpty else { return }
-        var pointers: [Int] = []
+        var pointers = DiagnosisPointers()
         for text in texts {
             guard let pointer = Int(text), pointer > 0 else {
                 line?.problems.append(DataProblem(.diagnosisPointers, .invalid))
