@@ -5,7 +5,7 @@ struct LineFacts {
     var dateOfService: CalendarDate?
     var units: Units?
     /// Nil when the line's diagnoses or pointers are invalid: diagnosis checks skip.
-    var diagnosisKeys: [String]?
+    var diagnosisKeys: LineDiagnosisKeys?
     var description: String?
     var priorAuth: String?
     var isRevenueOnly: Bool
@@ -17,6 +17,28 @@ struct LineFacts {
 
     var family: String? { entry?.family }
     var isUnlisted: Bool { entry?.unlisted == true }
+}
+
+/// The diagnosis keys a line uses: those its pointers name, or all of the claim's. A view
+/// over the claim's keys rather than an array of its own: nearly every line has pointers,
+/// and few reach a diagnosis check.
+struct LineDiagnosisKeys: RandomAccessCollection {
+    let claimKeys: [String]
+    /// Checked against `claimKeys` before the view is made; nil means all of them.
+    let pointers: DiagnosisPointers?
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { pointers?.count ?? claimKeys.count }
+
+    subscript(position: Int) -> String {
+        claimKeys[pointers.map { $0[position] - 1 } ?? position]
+    }
+}
+
+/// A diagnosis code's shapes, found once per claim.
+private struct DiagnosisShape {
+    let isICD10: Bool
+    let isICD9: Bool
 }
 
 /// A claim's per-line facts, for the claim-wide sums and presence checks.
@@ -41,11 +63,11 @@ struct ClaimContext {
         payerPosition = codeSets.payerPosition(named: claim.payerID)
         payerIDIsBlank = claim.payerID.trimmingSpaces().isEmpty
         let diagnoses = claim.diagnoses
-        let isICD10 = diagnoses.map { CodeShapes.isICD10($0.code) }
-        let isICD9 = diagnoses.map { CodeShapes.isICD9($0.code) }
+        // One array of both shapes, not one per shape: an allocation fewer per claim.
+        let shapes = diagnoses.map { DiagnosisShape(isICD10: CodeShapes.isICD10($0.code), isICD9: CodeShapes.isICD9($0.code)) }
         let keys = diagnoses.map(\.key)
         (diagnosisIssueICD10Era, diagnosisIssueICD9Era, diagnosisIssueUndated) =
-            ClaimContext.diagnosisIssues(diagnoses, isICD10: isICD10, isICD9: isICD9)
+            ClaimContext.diagnosisIssues(diagnoses, shapes: shapes)
 
         let diagnosesValid = !diagnoses.isEmpty
             && !claim.problems.contains { $0.field == .diagnosisCodes && $0.issue != .conflictsWithClaim }
@@ -55,7 +77,7 @@ struct ClaimContext {
         // By index, reading fields in place: a copy of each line would retain all its strings.
         for offset in claim.lines.indices {
             let code = CodeShapes.isProcedureCode(claim.lines[offset].procedureCode) ? claim.lines[offset].procedureCode : nil
-            var diagnosisKeys: [String]?
+            var diagnosisKeys: LineDiagnosisKeys?
             if diagnosesValid,
                !claim.lines[offset].problems.contains(where: { $0.field == .diagnosisPointers && $0.issue != .conflictsWithClaim }),
                let dos = claim.lines[offset].dateOfService {
@@ -66,14 +88,14 @@ struct ClaimContext {
                 // A local function, not a closure value: that was an allocation per line.
                 func fits(_ index: Int) -> Bool {
                     icd10Era
-                        ? isICD10[index] && diagnoses[index].declaredCodeSet != .icd9
-                        : isICD9[index] && diagnoses[index].declaredCodeSet != .icd10
+                        ? shapes[index].isICD10 && diagnoses[index].declaredCodeSet != .icd9
+                        : shapes[index].isICD9 && diagnoses[index].declaredCodeSet != .icd10
                 }
                 let usable = pointers?.allSatisfy { $0 >= 1 && $0 <= diagnoses.count && fits($0 - 1) }
                     ?? diagnoses.indices.allSatisfy(fits)
                 if usable {
                     // ICD-9-CM codes match no diagnosis list: every loaded list is ICD-10-CM.
-                    diagnosisKeys = icd10Era ? pointers.map { $0.map { keys[$0 - 1] } } ?? keys : []
+                    diagnosisKeys = LineDiagnosisKeys(claimKeys: icd10Era ? keys : [], pointers: icd10Era ? pointers : nil)
                 }
             }
             let revenueOnly = claim.lines[offset].procedureCode.isEmpty && claim.claimType == .institutional
@@ -96,23 +118,25 @@ struct ClaimContext {
 
     /// What is wrong with the shape of the claim's diagnoses for each era of dates of service.
     private static func diagnosisIssues(
-        _ diagnoses: [Diagnosis], isICD10: [Bool], isICD9: [Bool]
+        _ diagnoses: [Diagnosis], shapes: [DiagnosisShape]
     ) -> (icd10Era: String?, icd9Era: String?, undated: String?) {
         // Without a date of service the code set in force is unknown: either shape will do.
-        let undated = diagnoses.indices.allSatisfy { isICD10[$0] || isICD9[$0] }
+        let undated = shapes.allSatisfy { $0.isICD10 || $0.isICD9 }
             ? nil : "holds a code that is neither ICD-10-CM nor ICD-9-CM"
         // An era's issue: a qualifier of the other code set, else a code not of its shape.
-        func issue(declaring other: DiagnosisCodeSet, fits: [Bool], qualifier: String, shape: String) -> String? {
+        func issue(
+            declaring other: DiagnosisCodeSet, fits: KeyPath<DiagnosisShape, Bool>, qualifier: String, shape: String
+        ) -> String? {
             if diagnoses.contains(where: { $0.declaredCodeSet == other }) { return qualifier }
-            return fits.allSatisfy { $0 } ? nil : shape
+            return shapes.allSatisfy { $0[keyPath: fits] } ? nil : shape
         }
         let icd10Era = issue(
-            declaring: .icd9, fits: isICD10,
+            declaring: .icd9, fits: \.isICD10,
             qualifier: "uses ICD-9-CM qualifiers, which are not valid for dates of service on or after 2015-10-01",
             shape: "holds a code that is not ICD-10-CM, required for dates of service on or after 2015-10-01"
         )
         let icd9Era = issue(
-            declaring: .icd10, fits: isICD9,
+            declaring: .icd10, fits: \.isICD9,
             qualifier: "uses ICD-10-CM qualifiers, which are not valid for dates of service before 2015-10-01",
             shape: "holds a code that is not ICD-9-CM, required for dates of service before 2015-10-01"
         )

@@ -352,18 +352,18 @@ public struct DecisionEngine: Sendable {
     ) {
         let lcdRemark = criteria.appliesLCD ? "N115" : nil
         if let diagnoses = facts.diagnosisKeys {
-            if let list = criteria.contraindicated.first(where: { list in diagnoses.contains { matches($0, [list]) } }) {
+            if let list = criteria.contraindicated.first(where: { list in diagnoses.contains { matches($0, list) } }) {
                 fire(.contraindicated, lcdRemark, "A diagnosis on the line is a contraindication under \(label) (\(list)).")
             }
-            if let list = criteria.review.first(where: { list in diagnoses.contains { matches($0, [list]) } }) {
+            if let list = criteria.review.first(where: { list in diagnoses.contains { matches($0, list) } }) {
                 fire(.medicalReview, nil, "A diagnosis on the line needs medical review under \(label) (\(list)).")
             }
             if !criteria.supporting.isEmpty {
                 let supported = criteria.supporting.contains { requirement in
-                    requirement.allSatisfy { list in diagnoses.contains { matches($0, [list]) } }
+                    requirement.allSatisfy { list in diagnoses.contains { matches($0, list) } }
                 }
                 if !supported {
-                    if let list = criteria.fallbackReview.first(where: { list in diagnoses.contains { matches($0, [list]) } }) {
+                    if let list = criteria.fallbackReview.first(where: { list in diagnoses.contains { matches($0, list) } }) {
                         fire(.medicalReview, nil, "No diagnosis on the line meets \(label)'s criteria, but one is in \(list): medical review.")
                     } else {
                         fire(.diagnosisNotSupported, lcdRemark, "No diagnosis on the line supports procedure code \(code) under \(label).")
@@ -391,7 +391,13 @@ public struct DecisionEngine: Sendable {
     }
 
     private func matches(_ key: String, _ lists: [String]) -> Bool {
-        lists.contains { codeSets.diagnosisLists[$0]?.matches(key) == true }
+        lists.contains { matches(key, $0) }
+    }
+
+    /// One list by name, without an array around it: a line's diagnoses are checked against
+    /// each of a policy's lists in turn.
+    private func matches(_ key: String, _ list: String) -> Bool {
+        codeSets.diagnosisLists[list]?.matches(key) == true
     }
 
     // MARK: - Roll-up
