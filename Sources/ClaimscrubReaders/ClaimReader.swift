@@ -17,8 +17,10 @@ public protocol ClaimReader {
 public enum DeferredRead: Sendable {
     case item(ReadItem)
     case claimRows(CSVClaimRows)
-    /// An XML claim still to be mapped: its items are rejects, then the claim.
-    case xmlClaim(XMLClaimRecording)
+    /// An XML claim still to be mapped: its items are rejects, then the claim. Boxed: the
+    /// recording carries the mapping's state (over 700 bytes), and inline it made every
+    /// item of every format that size, copied on each move through the batch.
+    indirect case xmlClaim(XMLClaimRecording)
 
     /// What this counts for in a batch's size: its service lines, and 1 for a reject or a
     /// recorded claim with no lines.
