@@ -7,8 +7,9 @@
 /// nearly every professional line, made on the reading thread and freed on a deciding one.
 public struct DiagnosisPointers: Sendable, RandomAccessCollection, ExpressibleByArrayLiteral {
     /// Four 16-bit places, the first pointer in the lowest; used while `overflow` is nil.
+    /// A place holds 1 to 65,535, so the places in use are those up to the highest one not
+    /// zero: no count is kept beside them (the value is as small as an optional array).
     private var packed: UInt64 = 0
-    private var packedCount: UInt8 = 0
     /// Every pointer, once the list no longer fits in `packed`.
     private var overflow: [Int]?
 
@@ -26,13 +27,13 @@ public struct DiagnosisPointers: Sendable, RandomAccessCollection, ExpressibleBy
     }
 
     public mutating func append(_ pointer: Int) {
-        if overflow == nil, Int(packedCount) < Self.places, (1...Self.largestPacked).contains(pointer) {
+        let packedCount = self.packedCount
+        if overflow == nil, packedCount < Self.places, (1...Self.largestPacked).contains(pointer) {
             packed |= UInt64(pointer) << (16 * UInt64(packedCount))
-            packedCount += 1
         } else {
             if overflow == nil {
                 var all: [Int] = []
-                all.reserveCapacity(Int(packedCount) + 1)
+                all.reserveCapacity(packedCount + 1)
                 all.append(contentsOf: self)
                 overflow = all
             }
@@ -41,11 +42,13 @@ public struct DiagnosisPointers: Sendable, RandomAccessCollection, ExpressibleBy
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { overflow?.count ?? Int(packedCount) }
+    public var endIndex: Int { overflow?.count ?? packedCount }
+
+    private var packedCount: Int { (UInt64.bitWidth - packed.leadingZeroBitCount + 15) / 16 }
 
     public subscript(position: Int) -> Int {
         if let overflow { return overflow[position] }
-        precondition(position >= 0 && position < Int(packedCount), "Index out of range")
+        precondition(position >= 0 && position < packedCount, "Index out of range")
         return Int((packed >> (16 * UInt64(position))) & 0xFFFF)
     }
 }

@@ -33,11 +33,12 @@ public enum DeferredRead: Sendable {
         }
     }
 
-    /// The items this stands for, in input order, built on the calling thread and handed
-    /// to `body` to keep (an item read as it is, such as an X12 claim, is moved on rather
-    /// than copied once more).
-    public consuming func build(_ body: (consuming ReadItem) -> Void) {
-        switch consume self {
+    /// The items this stands for, in input order, built on the calling thread and lent to
+    /// `body`. Borrowed, not consumed: an item read as it is (an X12 claim) is read where it
+    /// lies in its batch, neither copied out (a retain of each of its values) nor freed one
+    /// by one on the deciding thread; the batch lets its items go together.
+    public borrowing func build(_ body: (borrowing ReadItem) -> Void) {
+        switch self {
         case .item(let item): body(item)
         case .claimRows(let rows): body(.claim(rows.build()))
         case .xmlClaim(let recording): for item in recording.build() { body(item) }
@@ -69,12 +70,12 @@ struct BuiltItems {
 
     var isEmpty: Bool { head == items.count }
 
-    mutating func add(_ deferred: consuming DeferredRead) {
+    mutating func add(_ deferred: borrowing DeferredRead) {
         if isEmpty {
             items.removeAll(keepingCapacity: true)
             head = 0
         }
-        deferred.build { items.append($0) }
+        deferred.build { items.append(copy $0) }
     }
 
     mutating func removeFirst() -> ReadItem {

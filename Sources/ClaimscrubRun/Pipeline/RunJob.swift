@@ -363,15 +363,15 @@ public enum RunJob {
 
     /// Decides and formats a run of consecutive items into one chunk of report rows.
     ///
-    /// The items stay in the batch until its last chunk is done. Moving each chunk's items
-    /// out to its deciding thread, which let each go as soon as its claim was built, saved
-    /// a copy per claim but made the run slower on a million lines (freed one by one while
-    /// the reading thread allocates, they contended for its malloc arena).
+    /// The items stay in the batch until its last chunk is done, and are read where they lie
+    /// (`build` lends them). Moving each chunk's items out to its deciding thread, which let
+    /// each go as soon as its claim was built, made the run slower on a million lines (freed
+    /// one by one while the reading thread allocates, they contended for its malloc arena).
     private static func decide(_ items: ArraySlice<DeferredRead>, engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
         var output = ChunkOutput()
         var cells = ClaimCells()
         for index in items.indices {
-            items[index].build { item in add(consume item, to: &output, cells: &cells, engine: engine, encoder: encoder) }
+            items[index].build { item in add(item, to: &output, cells: &cells, engine: engine, encoder: encoder) }
         }
         return output
     }
@@ -379,10 +379,10 @@ public enum RunJob {
     /// Decides one item and appends its rows to the chunk; `cells` is a buffer for the
     /// cells a claim's rows repeat.
     private static func add(
-        _ item: consuming ReadItem, to output: inout ChunkOutput, cells: inout ClaimCells, engine: DecisionEngine,
+        _ item: borrowing ReadItem, to output: inout ChunkOutput, cells: inout ClaimCells, engine: DecisionEngine,
         encoder: RowEncoder
     ) {
-        switch consume item {
+        switch item {
         case .reject(let reject):
             encoder.rejectRow(reject, into: &output.rejects)
             output.rejectRows += 1
