@@ -170,17 +170,15 @@ public enum RunJob {
         // the deciding threads fed (reading is the cheap part); each batch more in flight
         // costs about 3 MiB resident.
         let queues = inputs.map { _ in BoundedQueue<Work>(capacity: 2) }
-        let spentBatches = inputs.map { _ in SpentBatches() }
         let format = options.format
         let mapping = options.csvMapping
         let readerSlots = DispatchSemaphore(value: 2)
         let starting = Thread {
-            for ((input, queue), spent) in zip(zip(inputs, queues), spentBatches) {
+            for (input, queue) in zip(inputs, queues) {
                 readerSlots.wait()
                 let reading = Thread {
-                    read(input, format: format, mapping: mapping, into: queue, spent: spent)
+                    read(input, format: format, mapping: mapping, into: queue)
                     queue.close()
-                    spent.close()
                     readerSlots.signal()
                 }
                 reading.stackSize = 8 << 20
@@ -221,7 +219,7 @@ public enum RunJob {
         let deciders = DispatchQueue(label: "claimscrub.decide", attributes: .concurrent)
         let deciding = DispatchGroup()
         let slots = DispatchSemaphore(value: jobs)
-        reading: for (queue, spent) in zip(queues, spentBatches) {
+        reading: for queue in queues {
             while let work = queue.pop() {
                 // After a failed write the run ends with exit 74: deciding more is wasted.
                 if writer.hasFailed { break reading }
@@ -230,7 +228,6 @@ public enum RunJob {
                     toWrite.push(.unreadable(reject))
                 case .items(let items):
                     let chunkCount = min(items.count, chunksPerBatch)
-                    let batch = DecidingBatch(items, chunks: chunkCount, spent: spent)
                     for chunk in 0..<chunkCount {
                         let lower = items.count * chunk / chunkCount
                         let upper = items.count * (chunk + 1) / chunkCount
@@ -238,8 +235,7 @@ public enum RunJob {
                         toWrite.push(.chunk(pending))
                         slots.wait()
                         deciders.async(group: deciding) {
-                            pending.finish(decide(batch.items[lower..<upper], engine: engine, encoder: encoder))
-                            batch.chunkDone()
+                            pending.finish(decide(items[lower..<upper], engine: engine, encoder: encoder))
                             slots.signal()
                         }
                     }
@@ -320,9 +316,7 @@ public enum RunJob {
     }
 
     /// Reads one input into batches of whole claims.
-    private static func read(
-        _ input: Input, format: InputFormat?, mapping: CSVColumnMapping, into queue: BoundedQueue<Work>, spent: SpentBatches
-    ) {
+    private static func read(_ input: Input, format: InputFormat?, mapping: CSVColumnMapping, into queue: BoundedQueue<Work>) {
         let batchLines = 4_096
         // A batch also ends after this many bytes read (by any reader: it can only end early),
         // so that rows near the 1 MiB limit do not put gigabytes in flight.
@@ -338,7 +332,6 @@ public enum RunJob {
                 lines += item.batchLines
                 items.append(item)
                 if lines >= batchLines || ByteSource.totalBytesRead.load(ordering: .relaxed) - batchStart >= batchBytes {
-                    spent.release()
                     queue.push(.items(items))
                     items = []
                     lines = 0
