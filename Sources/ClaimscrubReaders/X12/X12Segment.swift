@@ -175,7 +175,6 @@ func x12Equals(_ bytes: X12Bytes, _ text: StaticString, ignoringCase: Bool = fal
     return true
 }
 
-
 @inline(__always)
 func isUpperLetter(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
 
