@@ -4,21 +4,36 @@ public import Synchronization
 @preconcurrency import Glibc
 #endif
 
+/// Sees the bytes of an uncompressed input file once each, in file order, as its reader
+/// reads them: the run hashes its inputs this way rather than reading each file twice.
+public protocol ByteObserver: AnyObject {
+    func observe(_ bytes: UnsafeRawBufferPointer)
+}
+
 /// Reads a file in chunks, gunzipping it when its name ends in `.gz`.
 ///
 /// A class because it owns a file descriptor or zlib handle that must be closed
-/// exactly once; it is used by one reader on one thread.
+/// exactly once; it is used by one reader on one thread. It only reads forward, so an
+/// observer sees each byte once and in order.
 public final class ByteSource {
     public let path: String
     private var fd: Int32 = -1
     private var gz: gzFile?
-    public private(set) var bytesRead: Int64 = 0
+    /// Shown the file's bytes as they are read; never attached to a compressed file, whose
+    /// bytes on disk are not the ones read.
+    private let observer: (any ByteObserver)?
+    /// The bytes `peek` read, handed out again by the first reads: a pipe cannot be opened a
+    /// second time to read them again.
+    private var replay: [UInt8] = []
+    private var replayed = 0
+    private var hasRead = false
     /// Bytes read by every source of the process, for the progress line.
     public static let totalBytesRead = Atomic<Int64>(0)
 
     /// Opens `path` for reading; `.gz` names are decompressed.
-    public init(path: String) throws(InputError) {
+    public init(path: String, observer: (any ByteObserver)? = nil) throws(InputError) {
         self.path = path
+        self.observer = path.hasSuffix(".gz") ? nil : observer
         if path.hasSuffix(".gz") {
             guard let handle = gzopen(path, "rb") else {
                 throw InputError(path: path, message: "cannot open: \(String(cString: strerror(errno)))")
@@ -44,8 +59,45 @@ public final class ByteSource {
         if fd >= 0 { close(fd) }
     }
 
+    /// Up to `count` bytes from the start, which the next reads return again: the format is
+    /// detected from them. Only before anything else is read.
+    public func peek(upTo count: Int) throws(InputError) -> [UInt8] {
+        precondition(!hasRead, "peek after reading")
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let offset = filled
+            var failure: InputError?
+            let got = bytes.withUnsafeMutableBytes { raw -> Int in
+                do throws(InputError) {
+                    return try readFile(into: raw.baseAddress! + offset, count: count - offset)
+                } catch {
+                    failure = error
+                    return 0
+                }
+            }
+            if let failure { throw failure }
+            if got == 0 { break }
+            filled += got
+        }
+        bytes.removeSubrange(filled...)
+        replay = bytes
+        return bytes
+    }
+
     /// Fills `buffer` with up to `count` bytes; returns how many (0 at the end).
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(InputError) -> Int {
+        if replayed < replay.count {
+            let n = min(count, replay.count - replayed)
+            replay.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + replayed, byteCount: n) }
+            replayed += n
+            return n
+        }
+        return try readFile(into: buffer, count: count)
+    }
+
+    private func readFile(into buffer: UnsafeMutableRawPointer, count: Int) throws(InputError) -> Int {
+        hasRead = true
         if let gz {
             let n = gzread(gz, buffer, UInt32(min(count, Int(Int32.max))))
             if n < 0 {
@@ -53,7 +105,6 @@ public final class ByteSource {
                 let text = gzerror(gz, &code).map { String(cString: $0) } ?? "decompression failed"
                 throw InputError(path: path, message: "cannot read: \(text)")
             }
-            bytesRead += Int64(n)
             ByteSource.totalBytesRead.add(Int64(n), ordering: .relaxed)
             return Int(n)
         }
@@ -63,28 +114,9 @@ public final class ByteSource {
                 if errno == EINTR { continue }
                 throw InputError(path: path, message: "cannot read: \(String(cString: strerror(errno)))")
             }
-            bytesRead += Int64(n)
             ByteSource.totalBytesRead.add(Int64(n), ordering: .relaxed)
+            if let observer, n > 0 { observer.observe(UnsafeRawBufferPointer(start: buffer, count: n)) }
             return n
         }
-    }
-
-    /// Moves back to a byte offset of the (decompressed) stream, for readers that
-    /// resume after a bad row (inputs.md: "reading resumes at the physical line after").
-    public func seek(to offset: Int64) throws(InputError) {
-        if let gz {
-            if gzseek(gz, Int(offset), SEEK_SET) < 0 {
-                throw InputError(path: path, message: "cannot seek in compressed input")
-            }
-        } else if lseek(fd, off_t(offset), SEEK_SET) < 0 {
-            throw InputError(path: path, message: "cannot seek: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// Size on disk, for progress and the manifest; nil for pipes.
-    public var fileSize: Int64? {
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return Int64(info.st_size)
     }
 }

@@ -2,42 +2,24 @@
 /// Opens one input file with the reader for its format.
 public enum InputOpener {
     /// The reader for `path`, detecting the format from its first bytes unless `format`
-    /// forces one; `displayPath` is what `source` columns show.
+    /// forces one; `displayPath` is what `source` columns show; `observer` sees each byte
+    /// of the file once as it is read.
     public static func open(
-        path: String, displayPath: String, format: InputFormat?, csvMapping: CSVColumnMapping
+        path: String, displayPath: String, format: InputFormat?, csvMapping: CSVColumnMapping,
+        observer: (any ByteObserver)? = nil
     ) throws(InputError) -> any ClaimReader {
-        var chosen: InputFormat
-        if let format { chosen = format } else { chosen = try detect(path: path) }
+        let source = try ByteSource(path: path, observer: observer)
+        // Detected from the first 4 KiB (decompressed for `.gz`), which the reader then reads
+        // again from the same source: a pipe cannot be opened twice.
+        let chosen: InputFormat
+        if let format { chosen = format } else { chosen = InputFormat.detect(prefix: try source.peek(upTo: 4096)) }
         switch chosen {
         case .csv:
-            return CSVClaimReader(source: try ByteSource(path: path), displayPath: displayPath, mapping: csvMapping)
+            return CSVClaimReader(source: source, displayPath: displayPath, mapping: csvMapping)
         case .x12:
-            return X12Reader(source: try ByteSource(path: path), displayPath: displayPath)
+            return X12Reader(source: source, displayPath: displayPath)
         case .xml:
-            return try XMLClaimReader(path: path, displayPath: displayPath)
+            return try XMLClaimReader(source: source, displayPath: displayPath)
         }
-    }
-
-    /// The format of `path` from its first 4 KiB (decompressed for `.gz`).
-    public static func detect(path: String) throws(InputError) -> InputFormat {
-        let source = try ByteSource(path: path)
-        var prefix = [UInt8](repeating: 0, count: 4096)
-        var filled = 0
-        while filled < prefix.count {
-            let offset = filled
-            var failure: InputError?
-            let got = prefix.withUnsafeMutableBytes { raw -> Int in
-                do {
-                    return try source.read(into: raw.baseAddress! + offset, count: raw.count - offset)
-                } catch {
-                    failure = error as? InputError
-                    return 0
-                }
-            }
-            if let failure { throw failure }
-            if got == 0 { break }
-            filled += got
-        }
-        return InputFormat.detect(prefix: prefix[0..<filled])
     }
 }

@@ -18,7 +18,11 @@ public struct XMLClaimReader: ClaimReader, BuildingClaimReader {
     /// Opens `path` (gunzipping `.gz`); `displayPath` starts every `source`.
     /// Throws when the file cannot be opened.
     public init(path: String, displayPath: String) throws(InputError) {
-        let source = try ByteSource(path: path)
+        try self.init(source: ByteSource(path: path), displayPath: displayPath)
+    }
+
+    /// Reads from `source`, which may have been peeked at (`ByteSource.peek`).
+    public init(source: ByteSource, displayPath: String) throws(InputError) {
         stream = try XMLClaimStream(source: source, displayPath: displayPath)
     }
 

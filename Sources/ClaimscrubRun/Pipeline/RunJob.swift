@@ -148,15 +148,8 @@ public enum RunJob {
         encoder.header(ReportColumns.reject, into: &header)
         try rejects.write(header)
 
-        // Inputs are hashed for the manifest beside the scrub, on their own thread.
+        // Inputs are hashed for the manifest by their reading threads, as they are read.
         let hashes = Mutex<[String: (bytes: Int64, sha256: String)]>([:])
-        let hashing = DispatchGroup()
-        for input in inputs {
-            DispatchQueue.global().async(group: hashing) {
-                let result = hashFile(input.path)
-                hashes.withLock { $0[input.path] = result }
-            }
-        }
 
         let writer = RunWriter(
             files: RunWriter.Files(accept: accept, deny: deny, pend: pend, claims: claims, rejects: rejects),
@@ -177,7 +170,8 @@ public enum RunJob {
             for (input, queue) in zip(inputs, queues) {
                 readerSlots.wait()
                 let reading = Thread {
-                    read(input, format: format, mapping: mapping, into: queue)
+                    let hash = read(input, format: format, mapping: mapping, into: queue)
+                    hashes.withLock { $0[input.path] = hash }
                     queue.close()
                     readerSlots.signal()
                 }
@@ -245,7 +239,6 @@ public enum RunJob {
         deciding.wait()
         toWrite.close()
         written.wait()
-        hashing.wait()
         if let failure = writer.failure { throw failure }
         var counts = writer.counts
         let unreadable = !missing.isEmpty || writer.sawUnreadableInput
@@ -315,15 +308,21 @@ public enum RunJob {
         return RunOutcome(status: status, message: message, claims: counts.claims, lines: counts.lines, rejects: counts.rejects)
     }
 
-    /// Reads one input into batches of whole claims.
-    private static func read(_ input: Input, format: InputFormat?, mapping: CSVColumnMapping, into queue: BoundedQueue<Work>) {
+    /// Reads one input into batches of whole claims; returns its size and SHA-256 for the
+    /// manifest, taken from the bytes as they are read.
+    private static func read(
+        _ input: Input, format: InputFormat?, mapping: CSVColumnMapping, into queue: BoundedQueue<Work>
+    ) -> (bytes: Int64, sha256: String) {
+        let digest = InputDigest()
         let batchLines = 4_096
         // A batch also ends after this many bytes read (by any reader: it can only end early),
         // so that rows near the 1 MiB limit do not put gigabytes in flight.
         let batchBytes: Int64 = 4 << 20
         var batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
         do {
-            var reader = try InputOpener.open(path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping)
+            var reader = try InputOpener.open(
+                path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping, observer: digest
+            )
             var items: [DeferredRead] = []
             var lines = 0
             // Consumed: appending a borrowed item copied it, retaining each value of its claim
@@ -348,6 +347,7 @@ public enum RunJob {
                 message: "The input could not be read: \(error.message)."
             )))
         }
+        return digest.finish(path: input.path)
     }
 
     struct ChunkOutput: Sendable {
@@ -439,23 +439,6 @@ public enum RunJob {
             }
         }
         return (inputs, missing)
-    }
-
-    private static func hashFile(_ path: String) -> (bytes: Int64, sha256: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return (0, "") }
-        defer { close(fd) }
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var total: Int64 = 0
-        while true {
-            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if got < 0 && errno == EINTR { continue }
-            if got <= 0 { break }
-            hasher.update(data: buffer[0..<got])
-            total += Int64(got)
-        }
-        return (total, hasher.finalize().map { byteHex($0) }.joined())
     }
 
     // MARK: - Manifest
