@@ -4,8 +4,8 @@ public import Synchronization
 @preconcurrency import Glibc
 #endif
 
-/// Sees the bytes of an uncompressed input file once each, in file order, as its reader
-/// reads them: the run hashes its inputs this way rather than reading each file twice.
+/// Sees the bytes of an uncompressed input once each, in order, as its reader reads them:
+/// the run hashes a pipe this way, as it cannot be read a second time.
 public protocol ByteObserver: AnyObject {
     func observe(_ bytes: UnsafeRawBufferPointer)
 }

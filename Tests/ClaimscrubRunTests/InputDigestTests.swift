@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// The manifest's input sizes and SHA-256s are taken from the bytes the readers read, and
-/// an input is opened once: a pipe gives the same run as the file it carries.
+/// The manifest holds each input's size and SHA-256 as sha256sum sees it, and an input is
+/// read once: a pipe gives the same run as the file it carries.
 @Suite struct InputDigestTests {
     @Test(arguments: ["csv", "x12", "xml"])
     func theManifestHashesEachInputAsSha256sumDoes(format: String) throws {
@@ -12,7 +12,7 @@ import Testing
         let gzip = try runClaimscrub(["-k", batch], binary: "/bin/gzip", in: folder)
         #expect(gzip.status == 0, "\(gzip.stderr)")
         // A header without the required columns: the reader stops at the first row, and the
-        // rest of the file is still hashed.
+        // whole file is still hashed.
         let unread = folder.appendingPathComponent("unread.csv")
         try Data(("no,such,columns\n" + String(repeating: "a,b,c\n", count: 400_000)).utf8).write(to: unread)
         let inputs = [batch, batch + ".gz", unread.path]

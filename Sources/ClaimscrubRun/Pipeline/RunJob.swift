@@ -148,8 +148,17 @@ public enum RunJob {
         encoder.header(ReportColumns.reject, into: &header)
         try rejects.write(header)
 
-        // Inputs are hashed for the manifest by their reading threads, as they are read.
+        // Inputs are hashed for the manifest beside the scrub, each regular file on a thread
+        // of its own; a pipe by its reading thread as it is read (`InputDigest`).
         let hashes = Mutex<[String: (bytes: Int64, sha256: String)]>([:])
+        let hashing = DispatchGroup()
+        let regularFiles = Set(inputs.map(\.path).filter(InputDigest.isRegularFile))
+        for path in regularFiles {
+            DispatchQueue.global().async(group: hashing) {
+                let result = InputDigest().finish(path: path)
+                hashes.withLock { $0[path] = result }
+            }
+        }
 
         let writer = RunWriter(
             files: RunWriter.Files(accept: accept, deny: deny, pend: pend, claims: claims, rejects: rejects),
@@ -170,8 +179,12 @@ public enum RunJob {
             for (input, queue) in zip(inputs, queues) {
                 readerSlots.wait()
                 let reading = Thread {
-                    let hash = read(input, format: format, mapping: mapping, into: queue)
-                    hashes.withLock { $0[input.path] = hash }
+                    let digest = regularFiles.contains(input.path) ? nil : InputDigest()
+                    read(input, format: format, mapping: mapping, observer: digest, into: queue)
+                    if let digest {
+                        let result = digest.finish(path: input.path)
+                        hashes.withLock { $0[input.path] = result }
+                    }
                     queue.close()
                     readerSlots.signal()
                 }
@@ -239,6 +252,7 @@ public enum RunJob {
         deciding.wait()
         toWrite.close()
         written.wait()
+        hashing.wait()
         if let failure = writer.failure { throw failure }
         var counts = writer.counts
         let unreadable = !missing.isEmpty || writer.sawUnreadableInput
@@ -308,12 +322,11 @@ public enum RunJob {
         return RunOutcome(status: status, message: message, claims: counts.claims, lines: counts.lines, rejects: counts.rejects)
     }
 
-    /// Reads one input into batches of whole claims; returns its size and SHA-256 for the
-    /// manifest, taken from the bytes as they are read.
+    /// Reads one input into batches of whole claims, showing `observer` its bytes.
     private static func read(
-        _ input: Input, format: InputFormat?, mapping: CSVColumnMapping, into queue: BoundedQueue<Work>
-    ) -> (bytes: Int64, sha256: String) {
-        let digest = InputDigest()
+        _ input: Input, format: InputFormat?, mapping: CSVColumnMapping, observer: InputDigest?,
+        into queue: BoundedQueue<Work>
+    ) {
         let batchLines = 4_096
         // A batch also ends after this many bytes read (by any reader: it can only end early),
         // so that rows near the 1 MiB limit do not put gigabytes in flight.
@@ -321,7 +334,7 @@ public enum RunJob {
         var batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
         do {
             var reader = try InputOpener.open(
-                path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping, observer: digest
+                path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping, observer: observer
             )
             var items: [DeferredRead] = []
             var lines = 0
@@ -347,7 +360,6 @@ public enum RunJob {
                 message: "The input could not be read: \(error.message)."
             )))
         }
-        return digest.finish(path: input.path)
     }
 
     struct ChunkOutput: Sendable {
