@@ -116,7 +116,7 @@ def main():
         groups.setdefault((r.tool, r.format, r.lines), []).append(r)
     med = {k: median_run(v) for k, v in groups.items()}
 
-    order = {"csv": 0, "xml": 1, "x12": 2}
+    order = {"csv": 0, "xml": 1, "x12": 2, "folder": 3}
     tool_order = {"claimscrub": 0, "claimscrub-csv": 1, "duckdb": 1, "xmlwalk": 2, "csvfloor": 3, "countlines": 4}
     batch_keys = sorted({(fmt_, n) for (_, fmt_, n) in med if fmt_ in order},
                         key=lambda k: (order[k[0]], k[1]))
@@ -170,6 +170,12 @@ def main():
                 how = ", run alternately" if paired else ""
                 check(f"{label}: X12 lines/s / CSV lines/s (same {human_lines(n)} lines{how})", v,
                       f">= {TARGET_X12_CSV:g}", v >= TARGET_X12_CSV)
+        if fmt_ == "folder":
+            # Five files against one file of the same lines, when the CSV section has one.
+            one = med.get(("claimscrub", "csv", n))
+            if one is not None:
+                checks.append([f"{label} (5 files): claimscrub lines/s / one file's of the same lines",
+                               fmt(c.lines_per_s / one.lines_per_s), "informative", "-"])
         floor = med.get(("countlines", fmt_, n))
         if floor is not None:
             v = c.mb_per_s / floor.mb_per_s

@@ -7,10 +7,18 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element] = []
     private var closed = false
-    private let capacity: Int
+    private var capacity: Int
 
     init(capacity: Int) {
         self.capacity = capacity
+    }
+
+    /// Lets the queue hold more from now on, waking a `push` waiting for room.
+    func widen(to capacity: Int) {
+        condition.lock()
+        self.capacity = max(self.capacity, capacity)
+        condition.broadcast()
+        condition.unlock()
     }
 
     func push(_ item: Element) {

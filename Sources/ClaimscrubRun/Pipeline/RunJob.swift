@@ -170,15 +170,21 @@ public enum RunJob {
         // argument order, and the run's thread drains the queues in that order, so several
         // files overlap while the rows still come out in input order. Two batches ahead keep
         // the deciding threads fed (reading is the cheap part); each batch more in flight
-        // costs about 3 MiB resident.
-        let queues = inputs.map { _ in BoundedQueue<Work>(capacity: 2) }
+        // costs about 3 MiB resident, so a file read ahead of its turn keeps one batch
+        // queued until its queue is drained.
+        let queues = inputs.indices.map { BoundedQueue<Work>(capacity: $0 == 0 ? 2 : 1) }
         let format = options.format
         let mapping = options.csvMapping
-        let readerSlots = DispatchSemaphore(value: 2)
-        let starting = Thread {
-            for (input, queue) in zip(inputs, queues) {
-                readerSlots.wait()
-                let reading = Thread {
+        // Two reading threads for the whole run, each taking the next input in argument
+        // order when it finishes one. A thread per input left each new thread's batches
+        // in another malloc arena while the freed ones stayed resident in the last.
+        let nextInput = Atomic<Int>(0)
+        for _ in 0..<min(2, inputs.count) {
+            let reading = Thread {
+                while true {
+                    let index = nextInput.add(1, ordering: .relaxed).oldValue
+                    guard index < inputs.count else { return }
+                    let (input, queue) = (inputs[index], queues[index])
                     let digest = regularFiles.contains(input.path) ? nil : InputDigest()
                     read(input, format: format, mapping: mapping, observer: digest, into: queue)
                     if let digest {
@@ -186,13 +192,11 @@ public enum RunJob {
                         hashes.withLock { $0[input.path] = result }
                     }
                     queue.close()
-                    readerSlots.signal()
                 }
-                reading.stackSize = 8 << 20
-                reading.start()
             }
+            reading.stackSize = 8 << 20
+            reading.start()
         }
-        starting.start()
 
         var progress: ProgressLine?
         if options.showProgress {
@@ -227,6 +231,7 @@ public enum RunJob {
         let deciding = DispatchGroup()
         let slots = DispatchSemaphore(value: jobs)
         reading: for queue in queues {
+            queue.widen(to: 2)
             while let work = queue.pop() {
                 // After a failed write the run ends with exit 74: deciding more is wasted.
                 if writer.hasFailed { break reading }
