@@ -56,6 +56,8 @@ import Testing
         try writer.run()
         let fromPipe = pipeFolder.appendingPathComponent("run")
         let pipeRun = try runClaimscrub(["run", name, "--as-of", "2026-11-23", "--out", fromPipe.path], in: pipeFolder)
+        // A run that never opened the pipe would leave the writer waiting for a reader.
+        if writer.isRunning { writer.terminate() }
         writer.waitUntilExit()
         #expect(pipeRun.status == 65, "\(pipeRun.stderr)")
         #expect(pipeRun.stderr.contains(" claims, 3000 service lines "), "\(pipeRun.stderr)")
