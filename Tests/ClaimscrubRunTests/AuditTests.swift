@@ -60,6 +60,24 @@ let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first { FileManager
         #expect(result.stderr.contains("verify: error: the input \(input.path) (\(input.path)) changed since the run: sha256 was "))
     }
 
+    /// A run read from a named pipe can be checked only by refusing it: opening the pipe
+    /// again would wait for a writer. `timeout` turns such a hang into a failure.
+    @Test func verifyRefusesAnInputThatWasAPipeWithoutWaitingForIt() throws {
+        let folder = temporaryFolder()
+        let pipe = folder.appendingPathComponent("batch.csv").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat \"$0\" > \"$1\"", packageRoot().appendingPathComponent("Fixtures/audit-batch.csv").path, pipe]
+        try writer.run()
+        let run = try finishedRun([pipe, "--as-of", "2026-01-01"])
+        if writer.isRunning { writer.terminate() }
+        writer.waitUntilExit()
+        let result = try runClaimscrub(["-k", "5", "60", claimscrubBinary(), "verify", run.path], binary: "/usr/bin/timeout")
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("verify: error: the input \(pipe) (\(pipe)) is not a regular file (a pipe, say): it cannot be read again to replay the run"), "\(result.stderr)")
+    }
+
     @Test func verifyRefusesCodeSetsWithAnotherFingerprint() throws {
         let codesets = temporaryFolder().appendingPathComponent("codesets")
         try FileManager.default.copyItem(at: packageRoot().appendingPathComponent("codesets"), to: codesets)
