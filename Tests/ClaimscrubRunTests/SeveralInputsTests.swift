@@ -46,4 +46,33 @@ import Testing
             #expect(actual == expected[report], "--jobs \(jobs): \(report) is not the inputs' rows in argument order")
         }
     }
+
+    /// A folder argument is its regular files (links to them too) in byte order of their
+    /// names: not dot files, subfolders or a named pipe, which would hold the run waiting
+    /// for a writer (`timeout` turns such a hang into a failure).
+    @Test func aFolderIsItsRegularFilesInByteOrder() throws {
+        let folder = temporaryFolder()
+        let inputs = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inputs.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        let sample = packageRoot().appendingPathComponent("Fixtures/sample-batch.csv")
+        for name in ["a.csv", "B.csv", ".hidden.csv", "sub/d.csv"] {
+            try FileManager.default.copyItem(at: sample, to: inputs.appendingPathComponent(name))
+        }
+        try FileManager.default.createSymbolicLink(at: inputs.appendingPathComponent("c.csv"), withDestinationURL: sample)
+        #expect(mkfifo(inputs.appendingPathComponent("b-pipe.csv").path, 0o600) == 0)
+
+        let result = try runClaimscrub(
+            ["-k", "5", "60", claimscrubBinary(), "run", "in", "--as-of", "2026-11-23", "--out", "run"],
+            binary: "/usr/bin/timeout", in: folder
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("from 3 input files"), "\(result.stderr)")
+        let claims = try String(contentsOf: folder.appendingPathComponent("run/claims.csv"), encoding: .utf8)
+        var files: [String] = []
+        for row in claims.split(separator: "\n").dropFirst() {
+            let file = String(csvFields(String(row))[1].prefix { $0 != ":" })
+            if files.last != file { files.append(file) }
+        }
+        #expect(files == ["in/B.csv", "in/a.csv", "in/c.csv"])
+    }
 }

@@ -14,12 +14,6 @@ final class InputDigest: ByteObserver {
     private var hasher = SHA256()
     private var seen: Int64 = 0
 
-    /// Whether `path` is read apart from its reader (a regular file, or a link to one).
-    static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
-    }
-
     func observe(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bufferPointer: bytes)
         seen += Int64(bytes.count)
@@ -48,4 +42,10 @@ final class InputDigest: ByteObserver {
     private func digest() -> String {
         hasher.finalize().map { byteHex($0) }.joined()
     }
+}
+
+/// A regular file, or a link to one: not a folder, pipe, socket or device.
+func isRegularFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
 }

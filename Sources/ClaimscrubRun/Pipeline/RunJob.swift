@@ -152,7 +152,7 @@ public enum RunJob {
         // of its own; a pipe by its reading thread as it is read (`InputDigest`).
         let hashes = Mutex<[String: (bytes: Int64, sha256: String)]>([:])
         let hashing = DispatchGroup()
-        let regularFiles = Set(inputs.map(\.path).filter(InputDigest.isRegularFile))
+        let regularFiles = Set(inputs.map(\.path).filter(isRegularFile))
         for path in regularFiles {
             DispatchQueue.global().async(group: hashing) {
                 let result = InputDigest().finish(path: path)
@@ -444,10 +444,11 @@ public enum RunJob {
                 let names = ((try? fm.contentsOfDirectory(atPath: argument)) ?? [])
                     .filter { !$0.hasPrefix(".") }
                     .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+                // Regular files only (cli.md): a named pipe left in the folder would hold the
+                // run waiting for a writer.
                 for name in names {
                     let display = argument.hasSuffix("/") ? argument + name : argument + "/" + name
-                    var sub: ObjCBool = false
-                    if fm.fileExists(atPath: display, isDirectory: &sub), !sub.boolValue {
+                    if isRegularFile(display) {
                         inputs.append(Input(path: display, displayPath: display))
                     }
                 }
