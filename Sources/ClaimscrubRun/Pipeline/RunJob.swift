@@ -185,7 +185,10 @@ public enum RunJob {
                     let index = nextInput.add(1, ordering: .relaxed).oldValue
                     guard index < inputs.count else { return }
                     let (input, queue) = (inputs[index], queues[index])
-                    let digest = regularFiles.contains(input.path) ? nil : InputDigest()
+                    // A compressed pipe is read decompressed: its own bytes are never seen,
+                    // and the manifest gives no size or digest for it.
+                    let unseen = regularFiles.contains(input.path) || input.path.hasSuffix(".gz")
+                    let digest = unseen ? nil : InputDigest()
                     read(input, format: format, mapping: mapping, observer: digest, into: queue)
                     if let digest {
                         let result = digest.finish(path: input.path)
