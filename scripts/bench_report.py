@@ -172,7 +172,7 @@ def main():
                 check(f"{label}: X12 lines/s / CSV lines/s (same {human_lines(n)} lines{how})", v,
                       f">= {TARGET_X12_CSV:g}", v >= TARGET_X12_CSV)
         if fmt_ == "folder":
-            # Five files against one file of the same lines, run alternately with them.
+            # Five files against one file of as many lines, run alternately with them.
             one = med.get(("claimscrub-onefile", "folder", n))
             if one is not None:
                 checks.append([f"{label}: five files' lines/s / one file's of as many lines (run alternately)",
