@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -107,15 +106,5 @@ public enum RunVerifier {
 
 /// A file's SHA-256 in hex, or nil when it cannot be read.
 func fileSHA256(_ path: String) -> String? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
-    var hasher = SHA256()
-    while true {
-        let chunk: Data?
-        do { chunk = try handle.read(upToCount: 1 << 20) } catch { return nil }
-        // nil or empty: the end of the file.
-        guard let chunk, !chunk.isEmpty else { break }
-        hasher.update(data: chunk)
-    }
-    return hasher.finalize().map { byteHex($0) }.joined()
+    InputDigest().finish(path: path)?.sha256
 }

@@ -4,7 +4,7 @@ import Crypto
 @preconcurrency import Glibc
 #endif
 
-/// An input file's size and SHA-256 for the manifest.
+/// A file's size and SHA-256: the manifest's inputs, and what `verify` checks.
 ///
 /// A regular file is hashed by reading it apart from its reader, on a thread of its own:
 /// the reading thread is what X12 and XML runs wait on, and hashing there made X12 about
@@ -21,22 +21,22 @@ final class InputDigest: ByteObserver {
 
     /// The size and digest: of a regular file, read from where the observed bytes end (the
     /// whole file when nothing was observed); of a pipe, of the bytes observed, as it cannot
-    /// be opened again without waiting for a writer. (0, "") when the file cannot be opened.
-    func finish(path: String) -> (bytes: Int64, sha256: String) {
+    /// be opened again without waiting for a writer. Nil when the file cannot be read.
+    func finish(path: String) -> (bytes: Int64, sha256: String)? {
         var info = stat()
-        guard stat(path, &info) == 0 else { return (0, "") }
+        guard stat(path, &info) == 0 else { return nil }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return (seen, digest()) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return (0, "") }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(seen)) }
             if got < 0 && errno == EINTR { continue }
-            if got <= 0 { break }
+            if got < 0 { return nil }
+            if got == 0 { return (seen, digest()) }
             buffer.withUnsafeBytes { observe(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
         }
-        return (seen, digest())
     }
 
     private func digest() -> String {

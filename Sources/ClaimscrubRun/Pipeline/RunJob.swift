@@ -155,7 +155,8 @@ public enum RunJob {
         let regularFiles = Set(inputs.map(\.path).filter(isRegularFile))
         for path in regularFiles {
             DispatchQueue.global().async(group: hashing) {
-                let result = InputDigest().finish(path: path)
+                // An input that cannot be read has no size or digest in the manifest.
+                let result = InputDigest().finish(path: path) ?? (0, "")
                 hashes.withLock { $0[path] = result }
             }
         }
@@ -185,13 +186,13 @@ public enum RunJob {
                     let index = nextInput.add(1, ordering: .relaxed).oldValue
                     guard index < inputs.count else { return }
                     let (input, queue) = (inputs[index], queues[index])
-                    // A compressed pipe is read decompressed: its own bytes are never seen,
-                    // and the manifest gives no size or digest for it.
-                    let unseen = regularFiles.contains(input.path) || input.path.hasSuffix(".gz")
-                    let digest = unseen ? nil : InputDigest()
+                    // A pipe is hashed as it is read. Regular files are hashed apart (above);
+                    // a compressed pipe is read decompressed, its own bytes never seen, so the
+                    // manifest gives it no size or digest.
+                    let digest = regularFiles.contains(input.path) || input.path.hasSuffix(".gz") ? nil : InputDigest()
                     read(input, format: format, mapping: mapping, observer: digest, into: queue)
                     if let digest {
-                        let result = digest.finish(path: input.path)
+                        let result = digest.finish(path: input.path) ?? (0, "")
                         hashes.withLock { $0[input.path] = result }
                     }
                     queue.close()
