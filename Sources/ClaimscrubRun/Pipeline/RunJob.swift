@@ -217,10 +217,10 @@ public enum RunJob {
         // Writing (and hashing what is written) runs on its own thread, so that the
         // deciding threads go on with the next batch meanwhile.
         let jobs = max(1, options.jobs)
-        // Four chunks per deciding thread keep both busy to a batch's end; eight cost about
-        // 3% more CPU and 2-4% more wall time (each chunk's buffers, hand-outs and writes),
-        // two let the peak grow with the input.
-        let chunksPerBatch = jobs == 1 ? 1 : jobs * 4
+        // Three chunks per deciding thread keep both busy to a batch's end; eight cost about
+        // 3% more CPU and 4-8% more wall time (each chunk's buffers, counts, hand-outs and
+        // writes), two let the peak grow with the input.
+        let chunksPerBatch = jobs == 1 ? 1 : jobs * 3
         // One batch's chunks: written while the next batch's are decided.
         let toWrite = BoundedQueue<RunWriter.Output>(capacity: chunksPerBatch)
         let written = DispatchSemaphore(value: 0)
