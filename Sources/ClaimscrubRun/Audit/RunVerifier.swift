@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
 
 /// The checks of `claimscrub verify` around the replay itself: the inputs and code sets
 /// must be those of the run, and every report the manifest lists must come out the same.
@@ -11,8 +8,7 @@ public enum RunVerifier {
         for input in manifest.inputs {
             // A pipe the run read from cannot be read again, and opening a named one would
             // wait for a writer: verify would hang.
-            var info = stat()
-            if stat(input.absolutePath, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            if FileManager.default.fileExists(atPath: input.absolutePath), !isRegularFile(input.absolutePath) {
                 return AuditError(status: 1, "verify: error: the input \(input.path) (\(input.absolutePath)) is not a regular file (a pipe, say): it cannot be read again to replay the run")
             }
             guard let now = fileSHA256(input.absolutePath) else {
