@@ -27,8 +27,15 @@ public final class ByteSource {
     private var replay: [UInt8] = []
     private var replayed = 0
     private var hasRead = false
-    /// Bytes read by every source of the process, for the progress line.
+    /// Bytes read by every source of the process (a `.gz` file's decompressed bytes): the
+    /// run cuts its batches by these.
     public static let totalBytesRead = Atomic<Int64>(0)
+    /// The same bytes as the inputs hold them on disk (a `.gz` file's compressed bytes),
+    /// for the progress line, whose total is the files' sizes: counted in decompressed
+    /// bytes, a `.gz` run showed 100% with most of its file still to read.
+    public static let storedBytesRead = Atomic<Int64>(0)
+    /// How far into a `.gz` file zlib has consumed, as last counted.
+    private var storedOffset: Int64 = 0
 
     /// Opens `path` for reading; `.gz` names are decompressed.
     public init(path: String, observer: (any ByteObserver)? = nil) throws(InputError) {
@@ -106,6 +113,11 @@ public final class ByteSource {
                 throw InputError(path: path, message: "cannot read: \(text)")
             }
             ByteSource.totalBytesRead.add(Int64(n), ordering: .relaxed)
+            let stored = Int64(gzoffset(gz))
+            if stored > storedOffset {
+                ByteSource.storedBytesRead.add(stored - storedOffset, ordering: .relaxed)
+                storedOffset = stored
+            }
             return Int(n)
         }
         while true {
@@ -115,6 +127,7 @@ public final class ByteSource {
                 throw InputError(path: path, message: "cannot read: \(String(cString: strerror(errno)))")
             }
             ByteSource.totalBytesRead.add(Int64(n), ordering: .relaxed)
+            ByteSource.storedBytesRead.add(Int64(n), ordering: .relaxed)
             if let observer, n > 0 { observer.observe(UnsafeRawBufferPointer(start: buffer, count: n)) }
             return n
         }

@@ -4,21 +4,23 @@ import Foundation
 import Synchronization
 
 /// A one-line progress bar on stderr, redrawn in place four times a second: bytes read
-/// of the total, claims per second and the time left. Never written to stdout.
+/// of the total, claims per second and the time left (bytes read and claims per second
+/// when an input is a pipe, whose size is unknown). Never written to stdout.
 ///
 /// @unchecked: the timer is created in `init` and only started and cancelled by the run's
 /// thread; its handler reads nothing but immutable values and atomics.
 final class ProgressLine: @unchecked Sendable {
-    private let totalBytes: Int64
+    /// The inputs' sizes on disk; nil when one is a pipe.
+    private let totalBytes: Int64?
     private let started: DispatchTime
     private let startBytes: Int64
     let claimsDone = Atomic<Int>(0)
     private let timer: any DispatchSourceTimer
 
-    init(totalBytes: Int64, started: DispatchTime) {
-        self.totalBytes = max(totalBytes, 1)
+    init(totalBytes: Int64?, started: DispatchTime) {
+        self.totalBytes = totalBytes.map { max($0, 1) }
         self.started = started
-        startBytes = ByteSource.totalBytesRead.load(ordering: .relaxed)
+        startBytes = ByteSource.storedBytesRead.load(ordering: .relaxed)
         timer = DispatchSource.makeTimerSource(queue: .global())
     }
 
@@ -35,13 +37,18 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     private func draw() {
-        let read = ByteSource.totalBytesRead.load(ordering: .relaxed) - startBytes
+        let read = ByteSource.storedBytesRead.load(ordering: .relaxed) - startBytes
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        let rate = Double(claimsDone.load(ordering: .relaxed)) / max(seconds, 0.001)
+        guard let totalBytes else {
+            let text = String(format: "\r[size unknown] %@ read  %.0f claims/s\u{1B}[K", megabytes(read), rate)
+            FileHandle.standardError.write(Data(text.utf8))
+            return
+        }
         let fraction = min(1, Double(read) / Double(totalBytes))
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let rate = Double(claimsDone.load(ordering: .relaxed)) / max(seconds, 0.001)
         let left = fraction > 0.01 ? seconds * (1 - fraction) / fraction : 0
         let text = String(
             format: "\r[%@] %3.0f%%  %@ of %@  %.0f claims/s  ETA %@\u{1B}[K",

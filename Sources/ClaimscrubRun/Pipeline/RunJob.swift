@@ -204,9 +204,16 @@ public enum RunJob {
 
         var progress: ProgressLine?
         if options.showProgress {
-            let sizes = inputs.reduce(Int64(0)) { total, input in
+            // A pipe's size is not known until it ends: with one among the inputs the line
+            // shows what has been read, without a share or a time left.
+            var sizes: Int64? = 0
+            for input in inputs {
+                guard regularFiles.contains(input.path) else {
+                    sizes = nil
+                    break
+                }
                 let attributes = try? FileManager.default.attributesOfItem(atPath: input.path)
-                return total + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
+                sizes? += (attributes?[.size] as? NSNumber)?.int64Value ?? 0
             }
             progress = ProgressLine(totalBytes: sizes, started: started)
             progress?.start()
