@@ -65,14 +65,9 @@ let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first { FileManager
     @Test func verifyRefusesAnInputThatWasAPipeWithoutWaitingForIt() throws {
         let folder = temporaryFolder()
         let pipe = folder.appendingPathComponent("batch.csv").path
-        #expect(mkfifo(pipe, 0o600) == 0)
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", "cat \"$0\" > \"$1\"", packageRoot().appendingPathComponent("Fixtures/audit-batch.csv").path, pipe]
-        try writer.run()
-        let run = try finishedRun([pipe, "--as-of", "2026-01-01"])
-        if writer.isRunning { writer.terminate() }
-        writer.waitUntilExit()
+        let run = try feedingPipe(pipe, from: packageRoot().appendingPathComponent("Fixtures/audit-batch.csv").path) {
+            try finishedRun([pipe, "--as-of", "2026-01-01"])
+        }
         let result = try runClaimscrub(["-k", "5", "60", claimscrubBinary(), "verify", run.path], binary: "/usr/bin/timeout")
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("verify: error: the input \(pipe) (\(pipe)) is not a regular file (a pipe, say): it cannot be read again to replay the run"), "\(result.stderr)")

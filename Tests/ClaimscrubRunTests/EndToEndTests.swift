@@ -38,6 +38,30 @@ func runClaimscrub(_ arguments: [String], binary: String = claimscrubBinary(), i
     )
 }
 
+/// Makes a named pipe at `pipe` and a writer that, once a reader opens it, writes `file`
+/// into it; runs `body`, then stops the writer, which a run that never opened the pipe
+/// leaves waiting for a reader.
+func feedingPipe<Result>(_ pipe: String, from file: String, _ body: () throws -> Result) throws -> Result {
+    #expect(mkfifo(pipe, 0o600) == 0)
+    let writer = Process()
+    writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+    writer.arguments = ["-c", "cat \"$0\" > \"$1\"", file, pipe]
+    try writer.run()
+    defer {
+        if writer.isRunning { writer.terminate() }
+        writer.waitUntilExit()
+    }
+    return try body()
+}
+
+/// A 50k-line generated CSV batch in `folder`: long enough in a debug build for the
+/// progress line's first redraw (after 250 ms).
+func progressBatch(in folder: URL) throws -> String {
+    let path = folder.appendingPathComponent("batch.csv").path
+    #expect(try runClaimscrub(["generate", "--lines", "50000", "--seed", "4", "--out", path]).status == 0)
+    return path
+}
+
 func temporaryFolder() -> URL {
     scratchFolder("claimscrub-test")
 }

@@ -48,17 +48,10 @@ import Testing
 
         let pipeFolder = temporaryFolder()
         let pipe = pipeFolder.appendingPathComponent(name).path
-        #expect(mkfifo(pipe, 0o600) == 0)
-        // The writer waits for the run to open the pipe, then writes the whole batch into it.
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", "cat \"$0\" > \"$1\"", batch, pipe]
-        try writer.run()
         let fromPipe = pipeFolder.appendingPathComponent("run")
-        let pipeRun = try runClaimscrub(["run", name, "--as-of", "2026-11-23", "--out", fromPipe.path], in: pipeFolder)
-        // A run that never opened the pipe would leave the writer waiting for a reader.
-        if writer.isRunning { writer.terminate() }
-        writer.waitUntilExit()
+        let pipeRun = try feedingPipe(pipe, from: batch) {
+            try runClaimscrub(["run", name, "--as-of", "2026-11-23", "--out", fromPipe.path], in: pipeFolder)
+        }
         #expect(pipeRun.status == 65, "\(pipeRun.stderr)")
         #expect(pipeRun.stderr.contains(" claims, 3000 service lines "), "\(pipeRun.stderr)")
 

@@ -4,16 +4,9 @@ import Testing
 /// What `--progress always` draws for inputs whose bytes read are not their bytes on disk
 /// (`.gz`) or whose size is unknown up front (a pipe).
 @Suite struct ProgressLineTests {
-    /// A 50k-line batch: long enough in a debug build for the first redraw (after 250 ms).
-    private func batch(in folder: URL) throws -> String {
-        let path = folder.appendingPathComponent("batch.csv").path
-        #expect(try runClaimscrub(["generate", "--lines", "50000", "--seed", "4", "--out", path]).status == 0)
-        return path
-    }
-
     @Test func aCompressedInputIsMeasuredAgainstItsSizeOnDisk() throws {
         let folder = temporaryFolder()
-        let plain = try batch(in: folder)
+        let plain = try progressBatch(in: folder)
         #expect(try runClaimscrub(["-k", plain], binary: "/bin/gzip", in: folder).status == 0)
         let compressed = plain + ".gz"
         let size = try #require(try FileManager.default.attributesOfItem(atPath: compressed)[.size] as? NSNumber).int64Value
@@ -32,17 +25,11 @@ import Testing
 
     @Test func aPipeShowsWhatWasReadWithoutAShareOrATimeLeft() throws {
         let folder = temporaryFolder()
-        let input = try batch(in: folder)
+        let input = try progressBatch(in: folder)
         let pipe = folder.appendingPathComponent("pipe.csv").path
-        #expect(mkfifo(pipe, 0o600) == 0)
-        // The writer waits for the run to open the pipe, then writes the whole batch into it.
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", "cat \"$0\" > \"$1\"", input, pipe]
-        try writer.run()
-        let run = try runClaimscrub(["run", pipe, "--progress", "always", "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("run").path])
-        if writer.isRunning { writer.terminate() }
-        writer.waitUntilExit()
+        let run = try feedingPipe(pipe, from: input) {
+            try runClaimscrub(["run", pipe, "--progress", "always", "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("run").path])
+        }
         #expect(run.status == 65, "\(run.stderr)")
         #expect(run.stderr.contains(" claims, 50000 service lines "), "\(run.stderr)")
         // Its size was taken as 0: a full bar, 100% and "of 0.0 MB" from the first frame.

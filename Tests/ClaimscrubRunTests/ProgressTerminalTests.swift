@@ -8,13 +8,6 @@ let scriptTool = ["/usr/bin/script", "/bin/script"].first { FileManager.default.
 /// pseudo-terminal, its stdout a file.
 @Suite(.enabled(if: scriptTool != nil, "util-linux script is not installed (apt-get install bsdutils)"))
 struct ProgressTerminalTests {
-    /// A 50k-line batch: long enough in a debug build for the first redraw (after 250 ms).
-    private func batch(in folder: URL) throws -> String {
-        let path = folder.appendingPathComponent("batch.csv").path
-        #expect(try runClaimscrub(["generate", "--lines", "50000", "--seed", "4", "--out", path]).status == 0)
-        return path
-    }
-
     /// Runs `claimscrub arguments` under `script`, stdout redirected to `stdout` inside the
     /// terminal; returns the exit status and what the terminal received.
     private func runUnderTerminal(_ arguments: [String], stdout: URL) throws -> (status: Int32, terminal: String) {
@@ -38,7 +31,7 @@ struct ProgressTerminalTests {
 
     @Test func autoDrawsABarRedrawnInPlaceOnATerminalAndNothingOnStdout() throws {
         let folder = temporaryFolder()
-        let input = try batch(in: folder)
+        let input = try progressBatch(in: folder)
         let stdout = folder.appendingPathComponent("stdout.txt")
         let run = try runUnderTerminal(["run", input, "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("run").path], stdout: stdout)
         // 65: the generator writes some invalid lines on purpose.
@@ -55,7 +48,7 @@ struct ProgressTerminalTests {
     @Test(arguments: [["--quiet"], ["--progress", "always", "--quiet"], ["--progress", "never"]])
     func quietOrNeverDrawsNothingOnATerminal(options: [String]) throws {
         let folder = temporaryFolder()
-        let input = try batch(in: folder)
+        let input = try progressBatch(in: folder)
         let stdout = folder.appendingPathComponent("stdout.txt")
         let run = try runUnderTerminal(["run", input, "--as-of", "2026-11-23", "--out", folder.appendingPathComponent("run").path] + options, stdout: stdout)
         #expect(run.status == 65, "\(run.terminal)")

@@ -46,6 +46,13 @@ final class InputDigest: ByteObserver {
 
 /// A regular file, or a link to one: not a folder, pipe, socket or device.
 func isRegularFile(_ path: String) -> Bool {
+    regularFileSize(path) != nil
+}
+
+/// The size of a regular file (or of the file a link names); nil for anything else, or
+/// when it cannot be looked at.
+func regularFileSize(_ path: String) -> Int64? {
     var info = stat()
-    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    return Int64(info.st_size)
 }

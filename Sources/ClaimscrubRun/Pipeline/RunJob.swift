@@ -206,16 +206,8 @@ public enum RunJob {
         if options.showProgress {
             // A pipe's size is not known until it ends: with one among the inputs the line
             // shows what has been read, without a share or a time left.
-            var sizes: Int64? = 0
-            for input in inputs {
-                guard regularFiles.contains(input.path) else {
-                    sizes = nil
-                    break
-                }
-                let attributes = try? FileManager.default.attributesOfItem(atPath: input.path)
-                sizes? += (attributes?[.size] as? NSNumber)?.int64Value ?? 0
-            }
-            progress = ProgressLine(totalBytes: sizes, started: started)
+            let sizes = inputs.map { regularFileSize($0.path) }
+            progress = ProgressLine(totalBytes: sizes.contains(nil) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }, started: started)
             progress?.start()
         }
         defer { progress?.stop() }
