@@ -144,6 +144,33 @@ import Testing
         #expect(outcome.lines.map(\.source) == ["batch.csv:2", "batch.csv:3", "batch.csv:4"])
     }
 
+    /// Quoted and plain rows of every length in turn, many across the scanner's 256 KiB
+    /// reads: each row's cells come out as written, whatever row was scanned before it.
+    @Test func quotedAndPlainRowsAcrossReadsKeepTheirOwnCells() throws {
+        var rows: [String] = []
+        var expected: [String] = []
+        for row in 0..<6_000 {
+            let filler = String(repeating: "abcdefghij", count: row % 37)
+            let description: String
+            switch row % 4 {
+            case 0: description = "plain \(row) \(filler)end"
+            case 1: description = "quoted, \(row) \"\(filler)\""
+            case 2: description = "lines \(row)\nsecond \(filler)end"
+            default: description = ""
+            }
+            expected.append(description)
+            rows.append(shortRow("C\(row)", 1, description: CSVInput.quoted(description)))
+        }
+        let outcome = try CSVInput.read(([Self.shortHeader] + rows).map { $0 + "\n" }.joined())
+        #expect(outcome.rejects.isEmpty)
+        #expect(outcome.claims.map(\.id) == (0..<6_000).map { "C\($0)" })
+        let descriptions = outcome.lines.map { $0.procedureDescription ?? "" }
+        #expect(descriptions.count == expected.count)
+        let firstDifference = zip(descriptions, expected).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(firstDifference == nil, "row \(firstDifference?.offset ?? -1): \(String(describing: firstDifference?.element))")
+        #expect(outcome.lines.map(\.procedureCode).allSatisfy { $0 == "99213" })
+    }
+
     @Test func twoHundredThousandRowsStream() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString).csv").path
         #expect(FileManager.default.createFile(atPath: path, contents: nil))

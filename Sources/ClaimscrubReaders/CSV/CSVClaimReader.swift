@@ -166,12 +166,14 @@ public struct CSVClaimReader: ClaimReader, BuildingClaimReader {
 
 }
 
-/// How a file's columns are laid out, shared by the claims read from it.
-struct CSVLayout: Sendable {
-    var displayPath: String
+/// How a file's columns are laid out, shared by the claims read from it. A class: every
+/// claim and every row read holds it, and one reference is one retain where the path and
+/// the two arrays were three.
+final class CSVLayout: Sendable {
+    let displayPath: String
     /// By `ClaimField.slot`: the header columns the field is read from (empty: not in the file).
-    var slots: [[Int]]
-    var headerWidth: Int
+    let slots: [[Int]]
+    let headerWidth: Int
     /// By slot: the one header column the field is read from, or -1 (none, or several).
     /// Most fields have one; reading it needs no array of indexes.
     let singleColumns: [Int]
@@ -337,21 +339,19 @@ public struct CSVClaimRows: Sendable {
 /// row for the claim-level columns, and equal bytes need no String at all.
 private struct RowValues {
     let fields: CSVRecord
-    let slots: [[Int]]
-    let singleColumns: [Int]
+    let layout: CSVLayout
 
     init(fields: CSVRecord, layout: CSVLayout) {
         self.fields = fields
-        slots = layout.slots
-        singleColumns = layout.singleColumns
+        self.layout = layout
     }
 
     subscript(field: ClaimField) -> String {
-        let single = singleColumns[field.slot]
+        let single = layout.singleColumns[field.slot]
         if single >= 0 {
             return single < fields.count ? fields.trimmedText(single) : ""
         }
-        let indexes = slots[field.slot]
+        let indexes = layout.slots[field.slot]
         if indexes.isEmpty { return "" }
         // Several headers for one column (`--csv-columns`): non-blank values joined in order.
         return indexes.compactMap { index -> String? in
@@ -363,17 +363,17 @@ private struct RowValues {
 
     /// The cell is blank (missing, or only spaces and tabs) in every column it is read from.
     func isBlank(_ field: ClaimField) -> Bool {
-        slots[field.slot].allSatisfy { $0 >= fields.count || trimmedBytes(fields[$0]).isEmpty }
+        layout.slots[field.slot].allSatisfy { $0 >= fields.count || trimmedBytes(fields[$0]).isEmpty }
     }
 
     /// Same trimmed bytes as `other` in every column the field is read from.
     func sameBytes(_ field: ClaimField, as other: RowValues) -> Bool {
-        let single = singleColumns[field.slot]
+        let single = layout.singleColumns[field.slot]
         if single >= 0 {
             // Every later row of a claim asks this of nine columns: compared in place.
             return fields.trimmedBytesEqual(single, as: other.fields)
         }
-        return slots[field.slot].allSatisfy { index in
+        return layout.slots[field.slot].allSatisfy { index in
             let mine = index < fields.count ? trimmedBytes(fields[index]) : []
             let theirs = index < other.fields.count ? trimmedBytes(other.fields[index]) : []
             return mine.elementsEqual(theirs)

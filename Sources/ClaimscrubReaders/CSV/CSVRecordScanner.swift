@@ -24,10 +24,14 @@ struct CSVRecordScanner {
     private var atEOF = false
     /// Physical line of `start`.
     private var line = 1
+    /// Reused by `scan` from row to row: a row's own storage is then one allocation.
+    private var scratchEnds: [Int32] = []
+    private var scratchBytes: [UInt8] = []
 
     init(source: ByteSource) {
         self.source = source
         buffer = [UInt8](repeating: 0, count: CSVRecordScanner.maxRecordBytes + 2 * 256 * 1024)
+        scratchEnds.reserveCapacity(64)
     }
 
     /// Skips a UTF-8 byte-order mark at the very start.
@@ -56,7 +60,7 @@ struct CSVRecordScanner {
                 }
                 start = next
                 line += lines
-                if fields.count == 1 && fields.bytes.isEmpty { continue }
+                if fields.count == 1 && fields[0].isEmpty { continue }
                 return .fields(fields, line: recordLine)
             case .needMore:
                 if atEOF {
@@ -83,12 +87,23 @@ struct CSVRecordScanner {
 
     /// Scans one record from `start`; `.needMore` when its end is not in the buffer yet.
     ///
-    /// A record without quotes (nearly all of them) is copied in one block, commas and all;
-    /// a quoted field switches to building the record field by field, with a comma after
-    /// each field, so that fields are found the same way in both (see `CSVRecord`).
-    private func scan() -> ScanResult {
-        var fields = CSVRecord()
-        fields.ends.reserveCapacity(32)
+    /// Field ends go into `scratchEnds`, reused from row to row; a record without quotes
+    /// (nearly all of them) is then copied from the buffer in one block, commas and all. A
+    /// quoted field switches to building the record's bytes in `scratchBytes` field by
+    /// field, with a comma after each field, so that fields are found the same way in both
+    /// (see `CSVRecord`).
+    private mutating func scan() -> ScanResult {
+        var ends = scratchEnds
+        var built = scratchBytes
+        scratchEnds = []
+        scratchBytes = []
+        ends.removeAll(keepingCapacity: true)
+        built.removeAll(keepingCapacity: true)
+        defer {
+            scratchEnds = ends
+            scratchBytes = built
+        }
+        let start = start, end = end, atEOF = atEOF
         var index = start
         var newlines = 0
         // False while the record's bytes are still the buffer's bytes from `start`.
@@ -99,8 +114,7 @@ struct CSVRecordScanner {
                 if index < end, bytes[index] == UInt8(ascii: "\"") {
                     if !building {
                         building = true
-                        fields.bytes.reserveCapacity(256)
-                        fields.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                        built.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
                     }
                     index += 1
                     var closed = false
@@ -109,7 +123,7 @@ struct CSVRecordScanner {
                         if byte == UInt8(ascii: "\"") {
                             if index + 1 < end {
                                 if bytes[index + 1] == UInt8(ascii: "\"") {
-                                    fields.bytes.append(UInt8(ascii: "\""))
+                                    built.append(UInt8(ascii: "\""))
                                     index += 2
                                     continue
                                 }
@@ -125,7 +139,7 @@ struct CSVRecordScanner {
                             return .needMore
                         }
                         if byte == 0x0A { newlines += 1 }
-                        fields.bytes.append(byte)
+                        built.append(byte)
                         index += 1
                     }
                     if !closed { return .needMore }
@@ -143,18 +157,20 @@ struct CSVRecordScanner {
                 if atLineEnd, runEnd > runStart, bytes[runEnd - 1] == 0x0D { runEnd -= 1 }
                 if building {
                     if runEnd > runStart {
-                        fields.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<runEnd]))
+                        built.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<runEnd]))
                     }
-                    fields.ends.append(Int32(fields.bytes.count))
+                    ends.append(Int32(built.count))
                 } else {
-                    fields.ends.append(Int32(runEnd - start))
+                    ends.append(Int32(runEnd - start))
                 }
                 if atLineEnd {
-                    if !building { fields.bytes = Array(UnsafeBufferPointer(rebasing: bytes[start..<runEnd])) }
+                    let record = building
+                        ? CSVRecord(ends: ends, bytes: UnsafeBufferPointer(start: nil, count: 0), built: built)
+                        : CSVRecord(ends: ends, bytes: UnsafeBufferPointer(rebasing: bytes[start..<runEnd]), built: nil)
                     let next = index == end ? index : index + 1
-                    return .record(fields, next: next, lines: newlines + (index == end ? 0 : 1), length: runEnd - start)
+                    return .record(record, next: next, lines: newlines + (index == end ? 0 : 1), length: runEnd - start)
                 }
-                if building { fields.bytes.append(UInt8(ascii: ",")) }
+                if building { built.append(UInt8(ascii: ",")) }
                 index += 1  // comma
             }
         }
@@ -219,27 +235,64 @@ struct CSVRecordScanner {
     }
 }
 
-/// One CSV record: every field's bytes in one buffer, one separator byte after each field
-/// but the last, with each field's end offset, so a row costs two allocations however many
-/// columns it has.
+/// One CSV record: every field's bytes, one separator byte after each field but the last,
+/// with each field's end offset before them, all in one allocation. Rows are made on the
+/// reading thread and freed on a deciding one, and each allocation is a `malloc` there and
+/// a `free` here; the ends and the bytes in arrays of their own made two per row.
 public struct CSVRecord: RandomAccessCollection, Sendable {
-    var bytes: [UInt8] = []
-    var ends: [Int32] = []
+    /// `fieldCount` field ends (Int32, offsets into the bytes), then the bytes.
+    private var storage: [UInt8] = []
+    private var fieldCount = 0
+
+    init() {}
+
+    /// `ends`: each field's end offset in the record's bytes, which are `built` when given,
+    /// else `bytes`.
+    init(ends: [Int32], bytes: UnsafeBufferPointer<UInt8>, built: [UInt8]?) {
+        fieldCount = ends.count
+        let headerSize = ends.count * MemoryLayout<Int32>.stride
+        let byteCount = built?.count ?? bytes.count
+        storage = [UInt8](unsafeUninitializedCapacity: headerSize + byteCount) { buffer, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            ends.withUnsafeBytes { raw.copyMemory(from: $0) }
+            let body = UnsafeMutableRawBufferPointer(rebasing: raw[headerSize...])
+            if let built {
+                built.withUnsafeBytes { body.copyMemory(from: $0) }
+            } else if byteCount > 0 {
+                body.copyMemory(from: UnsafeRawBufferPointer(bytes))
+            }
+            initialized = headerSize + byteCount
+        }
+    }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { ends.count }
+    public var endIndex: Int { fieldCount }
+
+    private var bodyStart: Int { fieldCount * MemoryLayout<Int32>.stride }
+
+    /// The end of field `index`, as an offset into the bytes.
+    @inline(__always)
+    private func end(_ index: Int, in storage: UnsafeBufferPointer<UInt8>) -> Int {
+        Int(UnsafeRawBufferPointer(storage).loadUnaligned(fromByteOffset: index * MemoryLayout<Int32>.stride, as: Int32.self))
+    }
+
+    /// The bytes of field `index`, as offsets into `storage`.
+    @inline(__always)
+    private func range(_ index: Int, in storage: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        let lower = index == 0 ? 0 : end(index - 1, in: storage) + 1
+        return (bodyStart + lower)..<(bodyStart + end(index, in: storage))
+    }
 
     /// Field `index`: quotes removed, `""` unescaped.
     public subscript(index: Int) -> ArraySlice<UInt8> {
-        let lower = index == 0 ? 0 : Int(ends[index - 1]) + 1
-        return bytes[lower..<Int(ends[index])]
+        storage[storage.withUnsafeBufferPointer { range(index, in: $0) }]
     }
 
     /// Whether field `index` of this record and of `other` hold the same bytes once spaces
     /// and tabs around them are left out; a field past a record's end is empty.
     func trimmedBytesEqual(_ index: Int, as other: CSVRecord) -> Bool {
-        bytes.withUnsafeBufferPointer { mine in
-            other.bytes.withUnsafeBufferPointer { theirs in
+        storage.withUnsafeBufferPointer { mine in
+            other.storage.withUnsafeBufferPointer { theirs in
                 let a = trimmedRange(index, in: mine), b = other.trimmedRange(index, in: theirs)
                 guard a.count == b.count else { return false }
                 return a.isEmpty || memcmp(mine.baseAddress! + a.lowerBound, theirs.baseAddress! + b.lowerBound, a.count) == 0
@@ -248,9 +301,10 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
     }
 
     private func trimmedRange(_ index: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        guard index < ends.count else { return 0..<0 }
-        var lower = index == 0 ? 0 : Int(ends[index - 1]) + 1
-        var upper = Int(ends[index])
+        guard index < fieldCount else { return 0..<0 }
+        let whole = range(index, in: buffer)
+        var lower = whole.lowerBound
+        var upper = whole.upperBound
         while lower < upper, buffer[lower] == 0x20 || buffer[lower] == 0x09 { lower += 1 }
         while upper > lower, buffer[upper - 1] == 0x20 || buffer[upper - 1] == 0x09 { upper -= 1 }
         return lower..<upper
@@ -259,7 +313,7 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
     /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
     /// become U+FFFD. Read in place: every claim field goes through here.
     func trimmedText(_ index: Int) -> String {
-        bytes.withUnsafeBufferPointer { buffer in
+        storage.withUnsafeBufferPointer { buffer in
             String(decoding: UnsafeBufferPointer(rebasing: buffer[trimmedRange(index, in: buffer)]), as: UTF8.self)
         }
     }
