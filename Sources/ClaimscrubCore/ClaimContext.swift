@@ -22,16 +22,19 @@ struct LineFacts {
 /// The diagnosis keys a line uses: those its pointers name, or all of the claim's. A view
 /// over the claim's keys rather than an array of its own: nearly every line has pointers,
 /// and few reach a diagnosis check.
+///
+/// The keys are made when read, not once per claim: an array of them per claim was an
+/// allocation (and a String per diagnosis) that most claims never looked at.
 struct LineDiagnosisKeys: RandomAccessCollection {
-    let claimKeys: [String]
-    /// Checked against `claimKeys` before the view is made; nil means all of them.
+    let claimDiagnoses: [Diagnosis]
+    /// Checked against `claimDiagnoses` before the view is made; nil means all of them.
     let pointers: DiagnosisPointers?
 
     var startIndex: Int { 0 }
-    var endIndex: Int { pointers?.count ?? claimKeys.count }
+    var endIndex: Int { pointers?.count ?? claimDiagnoses.count }
 
     subscript(position: Int) -> String {
-        claimKeys[pointers.map { $0[position] - 1 } ?? position]
+        claimDiagnoses[pointers.map { $0[position] - 1 } ?? position].key
     }
 }
 
@@ -65,7 +68,6 @@ struct ClaimContext {
         let diagnoses = claim.diagnoses
         // One array of both shapes, not one per shape: an allocation fewer per claim.
         let shapes = diagnoses.map { DiagnosisShape(isICD10: CodeShapes.isICD10($0.code), isICD9: CodeShapes.isICD9($0.code)) }
-        let keys = diagnoses.map(\.key)
         (diagnosisIssueICD10Era, diagnosisIssueICD9Era, diagnosisIssueUndated) =
             ClaimContext.diagnosisIssues(diagnoses, shapes: shapes)
 
@@ -95,7 +97,7 @@ struct ClaimContext {
                     ?? diagnoses.indices.allSatisfy(fits)
                 if usable {
                     // ICD-9-CM codes match no diagnosis list: every loaded list is ICD-10-CM.
-                    diagnosisKeys = LineDiagnosisKeys(claimKeys: icd10Era ? keys : [], pointers: icd10Era ? pointers : nil)
+                    diagnosisKeys = LineDiagnosisKeys(claimDiagnoses: icd10Era ? diagnoses : [], pointers: icd10Era ? pointers : nil)
                 }
             }
             let revenueOnly = claim.lines[offset].procedureCode.isEmpty && claim.claimType == .institutional

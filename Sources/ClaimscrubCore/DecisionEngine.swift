@@ -351,7 +351,9 @@ public struct DecisionEngine: Sendable {
         label: String, fire: (ReasonCode, String?, String) -> Void
     ) {
         let lcdRemark = criteria.appliesLCD ? "N115" : nil
-        if let diagnoses = facts.diagnosisKeys {
+        // The keys made once here: the lists below read each of them many times.
+        if let keys = facts.diagnosisKeys {
+            let diagnoses = Array(keys)
             if let list = criteria.contraindicated.first(where: { list in diagnoses.contains { matches($0, list) } }) {
                 fire(.contraindicated, lcdRemark, "A diagnosis on the line is a contraindication under \(label) (\(list)).")
             }

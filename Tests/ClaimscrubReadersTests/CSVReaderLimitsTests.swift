@@ -105,6 +105,21 @@ import Testing
         #expect(outcome.lines.map(\.source) == ["batch.csv:2", "batch.csv:3"])
     }
 
+    /// The diagnosis list is split from the cell's bytes: items are trimmed, blank ones
+    /// skipped, upper-cased, and a broken character beside a `|` becomes U+FFFD in its item.
+    @Test func diagnosisListItemsFromTheCellsBytes() throws {
+        var bytes = Array((Self.shortHeader + "\n").utf8)
+        bytes += Array("D1,1,P1,\" m80.08xa |\t| e11.9\t|".utf8) + [0xE2, 0x82] + Array("|r51".utf8) + [0xFF]
+        bytes += Array("|  \",99213,2024-02-01,\n".utf8)
+        bytes += Array("D2,1,P1,  ,99213,2024-02-01,\n".utf8)
+        bytes += Array("D3,1,P1,|,99213,2024-02-01,\n".utf8)
+        let outcome = try CSVInput.read(bytes: bytes)
+        #expect(outcome.rejects.isEmpty)
+        #expect(outcome.claims.map { $0.diagnoses.map(\.code) } == [
+            ["M80.08XA", "E11.9", "\u{FFFD}", "R51\u{FFFD}"], [], [],
+        ])
+    }
+
     @Test func invalidUTF8InTheHeaderDoesNotCrash() throws {
         let bytes: [UInt8] = [0xFF, 0x2C] + Array((Self.shortHeader + "\nx," + shortRow("A", 1) + "\n").utf8)
         let outcome = try CSVInput.read(bytes: bytes)

@@ -266,10 +266,14 @@ public struct CSVClaimRows: Sendable {
             diagnoses: [],
             problems: problems
         )
-        let codes = splitList(values[.diagnosisCodes])
-        // One allocation for the claim's diagnoses, not one per doubling.
-        claim.diagnoses.reserveCapacity(min(codes.count, maximumDiagnoses))
-        for code in codes { claim.addDiagnosis(Diagnosis(code: code.uppercasedIfNeeded())) }
+        // Split from the cell's bytes: a list of codes is usually longer than a String
+        // holds in place, and the cell as text and an array of its items were two
+        // allocations per claim. One allocation for the diagnoses, not one per doubling.
+        values.withTrimmedBytes(.diagnosisCodes) { cell in
+            guard !cell.isEmpty else { return }
+            claim.diagnoses.reserveCapacity(min(cell.count(where: { $0 == UInt8(ascii: "|") }) + 1, maximumDiagnoses))
+            forEachListItem(cell) { claim.addDiagnosis(Diagnosis(code: $0.uppercasedIfNeeded())) }
+        }
         return claim
     }
 
@@ -359,6 +363,16 @@ private struct RowValues {
             let text = decode(trimmedBytes(fields[index]))
             return text.isEmpty ? nil : text
         }.joined(separator: "|")
+    }
+
+    /// The cell's trimmed bytes, read in place when the field has one column; otherwise
+    /// the bytes of `self[field]` (the columns' values joined).
+    func withTrimmedBytes<Result>(_ field: ClaimField, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let single = layout.singleColumns[field.slot]
+        if single >= 0 {
+            return fields.withTrimmedBytes(single, body)
+        }
+        return self[field].withUTF8Bytes(body)
     }
 
     /// The cell is blank (missing, or only spaces and tabs) in every column it is read from.
@@ -500,6 +514,22 @@ private func splitList(_ text: String) -> [String] {
         if lower < upper { items.append(String(decoding: utf8[lower..<upper], as: UTF8.self)) }
         if end == utf8.endIndex { return items }
         utf8 = utf8[(end + 1)...]
+    }
+}
+
+/// Each item of a `|`-separated cell, trimmed of spaces and tabs, blank ones skipped, as
+/// `splitList` gives them; bytes that are not UTF-8 become U+FFFD, as in a cell read whole
+/// (`|` is one byte and never inside a character, so it ends a broken one either way).
+private func forEachListItem(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (String) -> Void) {
+    var index = 0
+    while index < bytes.count {
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "|") { end += 1 }
+        var lower = index, upper = end
+        while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+        if lower < upper { body(String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)) }
+        index = end + 1
     }
 }
 

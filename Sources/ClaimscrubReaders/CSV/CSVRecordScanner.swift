@@ -310,6 +310,14 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
         return lower..<upper
     }
 
+    /// Field `index` without surrounding spaces and tabs, as bytes read in place; empty
+    /// past the record's end.
+    func withTrimmedBytes<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        storage.withUnsafeBufferPointer { buffer in
+            body(UnsafeBufferPointer(rebasing: buffer[trimmedRange(index, in: buffer)]))
+        }
+    }
+
     /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
     /// become U+FFFD. Read in place: every claim field goes through here.
     func trimmedText(_ index: Int) -> String {
