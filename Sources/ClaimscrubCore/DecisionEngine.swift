@@ -167,13 +167,22 @@ public struct DecisionEngine: Sendable {
         }
 
         if !entry.allowedClaims.isEmpty, let claimType = claim.claimType {
-            let allowances = entry.allowedClaims.filter { $0.claimType == claimType }
-            var mismatch = allowances.isEmpty
-            if !mismatch, allowances.allSatisfy({ !$0.placesOfService.isEmpty }) {
+            // The allowances for the claim's type, read in place: filtering them into an
+            // array of their own was an allocation for each line of such a code.
+            var anyAllowance = false
+            var everyNamesPlaces = true
+            for allowance in entry.allowedClaims where allowance.claimType == claimType {
+                anyAllowance = true
+                if allowance.placesOfService.isEmpty { everyNamesPlaces = false }
+            }
+            var mismatch = !anyAllowance
+            if anyAllowance, everyNamesPlaces {
                 let place = claim.lines[index].placeOfService ?? claim.placeOfService
                 // Without a valid place of service the restriction cannot be judged: skipped.
                 if let place, CodeShapes.isPlaceOfService(place) {
-                    mismatch = !allowances.contains { $0.placesOfService.contains(place) }
+                    mismatch = !entry.allowedClaims.contains {
+                        $0.claimType == claimType && $0.placesOfService.contains(place)
+                    }
                 }
             }
             if mismatch {
@@ -208,12 +217,14 @@ public struct DecisionEngine: Sendable {
         }
 
         if let family = entry.family {
-            let first = context.lines.indices
-                .filter { other in
-                    context.lines[other].dateOfService == dos
-                        && context.lines[other].family == family
-                }
-                .min { context.lines[$0].orderKey < context.lines[$1].orderKey }
+            // The family's first line on the date, by line number then input order, found in
+            // one pass: no array of the family's lines per line.
+            var first: Int?
+            for other in context.lines.indices
+            where context.lines[other].dateOfService == dos && context.lines[other].family == family {
+                if let current = first, context.lines[current].orderKey <= context.lines[other].orderKey { continue }
+                first = other
+            }
             if let first, first != index {
                 fired.append(FiredReason(
                     reason: .primaryRepeated,
@@ -257,7 +268,8 @@ public struct DecisionEngine: Sendable {
                 }
             }
             if !anySpeaks { continue }
-            let speakingVersions = knownPolicy.versions.indices.filter(speaking).map { knownPolicy.versions[$0].version }
+            // Lazily: the message reads them once, and arrays of them were two allocations.
+            let speakingVersions = knownPolicy.versions.indices.lazy.filter(speaking).map { knownPolicy.versions[$0].version }
             let citation = knownPolicy.notInForceCitation
             fired.append(FiredReason(
                 reason: .policyNotInForce, citation: citation,
@@ -269,9 +281,17 @@ public struct DecisionEngine: Sendable {
         return nil
     }
 
-    private func notInForceMessage(policy: Policy, speaking: [PolicyVersion], dos: CalendarDate) -> String {
-        let sorted = speaking.sorted { ($0.effective.from?.daysSinceEpoch ?? Int32.min) < ($1.effective.from?.daysSinceEpoch ?? Int32.min) }
-        if let first = sorted.first, let from = first.effective.from, dos < from {
+    private func notInForceMessage(policy: Policy, speaking: some Sequence<PolicyVersion>, dos: CalendarDate) -> String {
+        // The earliest and the latest by start, as the first and last of a stable sort would
+        // be (ties: the first and the last in code-set order), without sorting a copy.
+        func start(_ version: PolicyVersion) -> Int32 { version.effective.from?.daysSinceEpoch ?? Int32.min }
+        var earliest: PolicyVersion?
+        var latest: PolicyVersion?
+        for version in speaking {
+            if earliest.map({ start(version) < start($0) }) ?? true { earliest = version }
+            if latest.map({ start(version) >= start($0) }) ?? true { latest = version }
+        }
+        if let first = earliest, let from = first.effective.from, dos < from {
             switch policy.earlierHistory {
             case .none:
                 return "\(policy.name) is not yet effective for dates of service before \(from)."
@@ -279,7 +299,7 @@ public struct DecisionEngine: Sendable {
                 return "No version of \(policy.name) is loaded for dates of service before \(from); earlier versions are not in these code sets."
             }
         }
-        if let last = sorted.last, let to = last.effective.to, dos >= to {
+        if let last = latest, let to = last.effective.to, dos >= to {
             let later = policy.versions.contains { ($0.effective.from.map { $0 >= to }) == true }
             if last.end == .retired {
                 return "\(policy.name) is retired for dates of service on or after \(to); no later version is loaded."

@@ -272,6 +272,16 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
                          deny(["CONTRAINDICATED", "MEDICAL_REVIEW", "DX_NOT_SUPPORTED"], carc: "50", .cohere)),
             DecisionCase("contraindication on a diagnosis the line does not point to",
                          cohere(dx: ["M80.08XA", "O09.90"], line("22513", dos, pointers: [1])), met),
+            // Far down a long list of diagnoses, a pointer still reaches its own.
+            DecisionCase("contraindication on the 64th diagnosis, pointed to",
+                         cohere(dx: Array(repeating: "M80.08XA", count: 63) + ["O09.90"],
+                                line("22513", dos, pointers: [1, 64])), contraindicated),
+            DecisionCase("contraindication on the 70th diagnosis, pointed to",
+                         cohere(dx: Array(repeating: "M80.08XA", count: 69) + ["O09.90"],
+                                line("22513", dos, pointers: [1, 70])), contraindicated),
+            DecisionCase("70 diagnoses, the contraindicated 70th not pointed to",
+                         cohere(dx: Array(repeating: "M80.08XA", count: 69) + ["O09.90"],
+                                line("22513", dos, pointers: [1, 69])), met),
             // Levels: units summed over 22510-22515, add-on units included.
             DecisionCase("3 levels",
                          cohere(line("22513", dos), line("22515", dos, units: "2")), met, met),
