@@ -285,7 +285,9 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
 
     /// Field `index`: quotes removed, `""` unescaped.
     public subscript(index: Int) -> ArraySlice<UInt8> {
-        storage[storage.withUnsafeBufferPointer { range(index, in: $0) }]
+        // The ends are read unchecked from raw bytes: a field past the end would be garbage.
+        precondition(index >= 0 && index < fieldCount, "CSVRecord: field \(index) of \(fieldCount)")
+        return storage[storage.withUnsafeBufferPointer { range(index, in: $0) }]
     }
 
     /// Whether field `index` of this record and of `other` hold the same bytes once spaces
@@ -301,7 +303,7 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
     }
 
     private func trimmedRange(_ index: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        guard index < fieldCount else { return 0..<0 }
+        guard index >= 0, index < fieldCount else { return 0..<0 }
         let whole = range(index, in: buffer)
         var lower = whole.lowerBound
         var upper = whole.upperBound
