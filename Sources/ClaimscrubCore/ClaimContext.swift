@@ -20,11 +20,9 @@ struct LineFacts {
 }
 
 /// The diagnosis keys a line uses: those its pointers name, or all of the claim's. A view
-/// over the claim's keys rather than an array of its own: nearly every line has pointers,
-/// and few reach a diagnosis check.
-///
-/// The keys are made when read, not once per claim: an array of them per claim was an
-/// allocation (and a String per diagnosis) that most claims never looked at.
+/// over the claim's diagnoses whose keys are made when read: few lines reach a diagnosis
+/// check, and an array of keys per line, then per claim, was an allocation (and a String
+/// per diagnosis) that most never looked at. A check reads them once into an array.
 struct LineDiagnosisKeys: RandomAccessCollection {
     let claimDiagnoses: [Diagnosis]
     /// Checked against `claimDiagnoses` before the view is made; nil means all of them.

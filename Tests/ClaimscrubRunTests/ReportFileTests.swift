@@ -59,6 +59,21 @@ import TestSupport
         }
     }
 
+    /// The direct case above writes directly wherever the file system takes `O_DIRECT`
+    /// (not silently through the page cache), and is written normally where it does not.
+    @Test func directWritesAreUsedWhereTheFileSystemTakesThem() throws {
+        let folder = scratchFolder("report-file-direct").path
+        let probe = open(folder + "/probe", O_WRONLY | O_CREAT | O_CLOEXEC | directWriteFlag, 0o644)
+        let fileSystemTakesThem = probe >= 0 && directWriteFlag != 0
+        if probe >= 0 { close(probe) }
+        let file = try ReportFile(directory: folder, name: "claims.csv")
+        #expect(file.openedDirect == fileSystemTakesThem)
+        #expect(try ReportFile(directory: folder, name: "pend.csv", directWrites: false).openedDirect == false)
+        try file.write(pattern(10_000, from: 0))
+        _ = try file.finish(fsync: false)
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/claims.csv"))) == pattern(10_000, from: 0))
+    }
+
     @Test func anEmptyReportHasTheHashOfNoBytes() throws {
         let result = try writeAndRead([], directWrites: true)
         #expect(result.file.isEmpty)

@@ -272,7 +272,10 @@ public struct CSVClaimRows: Sendable {
         values.withTrimmedBytes(.diagnosisCodes) { cell in
             guard !cell.isEmpty else { return }
             claim.diagnoses.reserveCapacity(min(cell.count(where: { $0 == UInt8(ascii: "|") }) + 1, maximumDiagnoses))
-            forEachListItem(cell) { claim.addDiagnosis(Diagnosis(code: $0.uppercasedIfNeeded())) }
+            forEachListItem(cell) { item in
+                claim.addDiagnosis(Diagnosis(code: String(decoding: item, as: UTF8.self).uppercasedIfNeeded()))
+                return true
+            }
         }
         return claim
     }
@@ -505,22 +508,21 @@ private func splitList(_ text: String) -> [String] {
     if single { return [text] }
     var items: [String] = []
     items.reserveCapacity(8)
-    var utf8 = Array(text.utf8)[...]
-    while true {
-        let end = utf8.firstIndex(of: UInt8(ascii: "|")) ?? utf8.endIndex
-        var lower = utf8.startIndex, upper = end
-        while lower < upper, utf8[lower] == 0x20 || utf8[lower] == 0x09 { lower += 1 }
-        while upper > lower, utf8[upper - 1] == 0x20 || utf8[upper - 1] == 0x09 { upper -= 1 }
-        if lower < upper { items.append(String(decoding: utf8[lower..<upper], as: UTF8.self)) }
-        if end == utf8.endIndex { return items }
-        utf8 = utf8[(end + 1)...]
+    text.withUTF8Bytes { bytes in
+        forEachListItem(bytes) { item in
+            items.append(String(decoding: item, as: UTF8.self))
+            return true
+        }
     }
+    return items
 }
 
-/// Each item of a `|`-separated cell, trimmed of spaces and tabs, blank ones skipped, as
-/// `splitList` gives them; bytes that are not UTF-8 become U+FFFD, as in a cell read whole
-/// (`|` is one byte and never inside a character, so it ends a broken one either way).
-private func forEachListItem(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (String) -> Void) {
+/// Each item of a `|`-separated cell, trimmed of spaces and tabs, blank ones skipped, until
+/// `body` returns false. The one splitter of list cells (diagnoses, modifiers, pointers):
+/// a diagnosis list is split from the cell's bytes, without a String of the whole cell.
+/// Items made into text get U+FFFD for bytes that are not UTF-8, as a cell read whole
+/// does (`|` is one byte and never inside a character, so it ends a broken one either way).
+private func forEachListItem(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Bool) {
     var index = 0
     while index < bytes.count {
         var end = index
@@ -528,32 +530,27 @@ private func forEachListItem(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Strin
         var lower = index, upper = end
         while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
         while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
-        if lower < upper { body(String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)) }
+        if lower < upper, !body(bytes[lower..<upper]) { return }
         index = end + 1
     }
 }
 
 /// The pointers of a `|`-separated cell, read from its bytes (a list of Strings, then of
 /// optionals, then of numbers took three allocations per line); nil when an item is not a
-/// `positiveInteger`. Items are trimmed of spaces and tabs, and blank ones skipped,
-/// as `splitList` does.
+/// `positiveInteger`.
 private func diagnosisPointers(_ text: String) -> DiagnosisPointers? {
     text.withUTF8Bytes { bytes -> DiagnosisPointers? in
         var pointers = DiagnosisPointers()
-        var index = 0
-        while index <= bytes.count {
-            var end = index
-            while end < bytes.count, bytes[end] != UInt8(ascii: "|") { end += 1 }
-            var lower = index, upper = end
-            while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
-            while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
-            if lower < upper {
-                guard let value = positiveInteger(bytes[lower..<upper]) else { return nil }
-                pointers.append(value)
+        var valid = true
+        forEachListItem(bytes) { item in
+            guard let value = positiveInteger(item) else {
+                valid = false
+                return false
             }
-            index = end + 1
+            pointers.append(value)
+            return true
         }
-        return pointers
+        return valid ? pointers : nil
     }
 }
 

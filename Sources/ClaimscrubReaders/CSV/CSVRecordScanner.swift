@@ -93,6 +93,9 @@ struct CSVRecordScanner {
     /// field, with a comma after each field, so that fields are found the same way in both
     /// (see `CSVRecord`).
     private mutating func scan() -> ScanResult {
+        // Moved out for the scan and back after it: the closure over the buffer cannot
+        // write to `self`'s other properties while it reads `buffer`, and a copy would make
+        // each append copy the array.
         var ends = scratchEnds
         var built = scratchBytes
         scratchEnds = []
@@ -165,8 +168,8 @@ struct CSVRecordScanner {
                 }
                 if atLineEnd {
                     let record = building
-                        ? CSVRecord(ends: ends, bytes: UnsafeBufferPointer(start: nil, count: 0), built: built)
-                        : CSVRecord(ends: ends, bytes: UnsafeBufferPointer(rebasing: bytes[start..<runEnd]), built: nil)
+                        ? built.withUnsafeBytes { CSVRecord(ends: ends, bytes: $0) }
+                        : CSVRecord(ends: ends, bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<runEnd])))
                     let next = index == end ? index : index + 1
                     return .record(record, next: next, lines: newlines + (index == end ? 0 : 1), length: runEnd - start)
                 }
@@ -241,27 +244,18 @@ struct CSVRecordScanner {
 /// a `free` here; the ends and the bytes in arrays of their own made two per row.
 public struct CSVRecord: RandomAccessCollection, Sendable {
     /// `fieldCount` field ends (Int32, offsets into the bytes), then the bytes.
-    private var storage: [UInt8] = []
-    private var fieldCount = 0
+    private let storage: [UInt8]
+    private let fieldCount: Int
 
-    init() {}
-
-    /// `ends`: each field's end offset in the record's bytes, which are `built` when given,
-    /// else `bytes`.
-    init(ends: [Int32], bytes: UnsafeBufferPointer<UInt8>, built: [UInt8]?) {
+    /// `ends`: each field's end offset in `bytes`, the record's bytes (copied).
+    init(ends: [Int32], bytes: UnsafeRawBufferPointer) {
         fieldCount = ends.count
         let headerSize = ends.count * MemoryLayout<Int32>.stride
-        let byteCount = built?.count ?? bytes.count
-        storage = [UInt8](unsafeUninitializedCapacity: headerSize + byteCount) { buffer, initialized in
+        storage = [UInt8](unsafeUninitializedCapacity: headerSize + bytes.count) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
             ends.withUnsafeBytes { raw.copyMemory(from: $0) }
-            let body = UnsafeMutableRawBufferPointer(rebasing: raw[headerSize...])
-            if let built {
-                built.withUnsafeBytes { body.copyMemory(from: $0) }
-            } else if byteCount > 0 {
-                body.copyMemory(from: UnsafeRawBufferPointer(bytes))
-            }
-            initialized = headerSize + byteCount
+            UnsafeMutableRawBufferPointer(rebasing: raw[headerSize...]).copyMemory(from: bytes)
+            initialized = headerSize + bytes.count
         }
     }
 

@@ -31,6 +31,8 @@ final class ReportFile {
     private var hasher = SHA256()
     /// Whether the descriptor is still open with `O_DIRECT`.
     private var direct: Bool
+    /// Whether it was opened with `O_DIRECT`: false where the file system refused it.
+    let openedDirect: Bool
 
     /// Direct writes must start, end and sit in memory on the device's logical block
     /// boundaries; 4,096 is a multiple of both sizes disks have (512 and 4,096).
@@ -56,6 +58,7 @@ final class ReportFile {
             throw OutputError(path: path, message: "cannot create: \(String(cString: strerror(errno)))")
         }
         fd = opened
+        openedDirect = direct
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.capacity, alignment: Self.block)
     }
 
@@ -142,7 +145,7 @@ final class ReportFile {
 
 /// Linux's `O_DIRECT`, which Swift's Glibc module does not import; its value differs by
 /// architecture. Zero elsewhere: reports are then written through the page cache.
-private let directWriteFlag: Int32 = {
+let directWriteFlag: Int32 = {
     #if os(Linux) && arch(x86_64)
     return 0o40000
     #elseif os(Linux) && (arch(arm64) || arch(arm))
