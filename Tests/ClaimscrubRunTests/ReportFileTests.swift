@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TestSupport
 @testable import ClaimscrubRun
@@ -74,6 +77,74 @@ import TestSupport
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/claims.csv"))) == pattern(10_000, from: 0))
     }
 
+    /// Some file systems take `O_DIRECT` at open and refuse it on the first write (EINVAL);
+    /// the rest of the file then goes through the page cache, every byte still there.
+    @Test func aFileSystemThatRefusesDirectWritesLaterGetsOrdinaryOnes() throws {
+        let writes = MisbehavingWrites(.refusesDirectWrites)
+        let result = try writeAndRead([300, (3 << 20) + 17, 4095, 1], writes: writes)
+        #expect(result.same, "first difference at byte \(result.firstDifference)")
+        #expect(result.hash == result.fileHash)
+        #expect(result.directAtTheEnd == false)
+        if result.openedDirect {
+            // Refused once; after that the descriptor no longer asks for direct writes.
+            #expect(writes.refusals == 1)
+        }
+    }
+
+    /// A direct write that comes back short leaves the file off a block boundary: the rest
+    /// must go through the page cache, never as a direct write the kernel refuses.
+    @Test func aShortDirectWriteSendsTheRestThroughThePageCache() throws {
+        let writes = MisbehavingWrites(.writesShortOnce)
+        let result = try writeAndRead([(2 << 20) + 5, 4096, 10], writes: writes)
+        #expect(result.same, "first difference at byte \(result.firstDifference)")
+        #expect(result.hash == result.fileHash)
+        #expect(writes.refusedByTheKernel == 0)
+        if result.openedDirect {
+            #expect(writes.shortWrites == 1)
+            #expect(result.directAtTheEnd == false)
+        }
+    }
+
+    @Test func anInterruptedWriteIsRetried() throws {
+        let writes = MisbehavingWrites(.interruptedOnce)
+        let result = try writeAndRead([(1 << 20) + 3], writes: writes)
+        #expect(result.same, "first difference at byte \(result.firstDifference)")
+        #expect(result.hash == result.fileHash)
+        #expect(writes.interruptions == 1)
+    }
+
+    @Test func aFullDiskIsReportedWithThePath() throws {
+        let folder = scratchFolder("report-file-full").path
+        let writes = MisbehavingWrites(.full)
+        let file = try ReportFile(directory: folder, name: "deny.csv", writeCall: writes.write)
+        #expect {
+            // One buffer's worth: the first write to the disk happens here.
+            try file.write(pattern(1 << 20, from: 0))
+        } throws: { error in
+            (error as? OutputError)?.description == "\(folder)/deny.csv: error: cannot write: No space left on device"
+        }
+    }
+
+    private func writeAndRead(_ sizes: [Int], writes: MisbehavingWrites) throws
+        -> (same: Bool, firstDifference: Int, hash: String, fileHash: String?, openedDirect: Bool, directAtTheEnd: Bool) {
+        let folder = scratchFolder("report-file-misbehaving").path
+        let file = try ReportFile(directory: folder, name: "accept.csv", writeCall: writes.write)
+        var written: [UInt8] = []
+        for size in sizes {
+            let piece = pattern(size, from: written.count)
+            try file.write(piece)
+            written += piece
+        }
+        let directAtTheEnd = file.direct
+        let hash = try file.finish(fsync: false)
+        let path = folder + "/accept.csv"
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        return (
+            bytes == written, firstDifference(bytes, written), hash, InputDigest().finish(path: path)?.sha256,
+            file.openedDirect, directAtTheEnd
+        )
+    }
+
     @Test func anEmptyReportHasTheHashOfNoBytes() throws {
         let result = try writeAndRead([], directWrites: true)
         #expect(result.file.isEmpty)
@@ -86,6 +157,61 @@ import TestSupport
             _ = try ReportFile(directory: folder, name: "deny.csv")
         } throws: { error in
             (error as? OutputError)?.description == "\(folder)/deny.csv: error: cannot create: No such file or directory"
+        }
+    }
+}
+
+/// `write(2)` as a file system that misbehaves in one way would answer; every other call
+/// goes to the real `write`. Counts what it did, and what the kernel itself refused.
+private final class MisbehavingWrites {
+    enum Way {
+        /// Refuses every write while the descriptor asks for direct writes (EINVAL).
+        case refusesDirectWrites
+        /// The first direct write of more than two blocks writes only 1,000 bytes.
+        case writesShortOnce
+        /// The first write is interrupted by a signal before writing anything (EINTR).
+        case interruptedOnce
+        /// Every write fails: no space left (ENOSPC).
+        case full
+    }
+
+    let way: Way
+    private(set) var refusals = 0
+    private(set) var shortWrites = 0
+    private(set) var interruptions = 0
+    /// Real writes that failed with EINVAL: a direct write off a block boundary.
+    private(set) var refusedByTheKernel = 0
+
+    init(_ way: Way) {
+        self.way = way
+    }
+
+    func write(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        let flags = fcntl(fd, F_GETFL)
+        let direct = directWriteFlag != 0 && flags & directWriteFlag != 0
+        switch way {
+        case .refusesDirectWrites where direct:
+            refusals += 1
+            errno = EINVAL
+            return -1
+        case .writesShortOnce where direct && shortWrites == 0 && count > 8192:
+            shortWrites += 1
+            // Written as the kernel might have before stopping: 1,000 bytes, which a direct
+            // write cannot do, so they go through the page cache.
+            _ = fcntl(fd, F_SETFL, flags & ~directWriteFlag)
+            defer { _ = fcntl(fd, F_SETFL, flags) }
+            return Glibc.write(fd, bytes, 1000)
+        case .interruptedOnce where interruptions == 0:
+            interruptions += 1
+            errno = EINTR
+            return -1
+        case .full:
+            errno = ENOSPC
+            return -1
+        default:
+            let written = Glibc.write(fd, bytes, count)
+            if written < 0 && errno == EINVAL { refusedByTheKernel += 1 }
+            return written
         }
     }
 }

@@ -30,9 +30,15 @@ final class ReportFile {
     private var count = 0
     private var hasher = SHA256()
     /// Whether the descriptor is still open with `O_DIRECT`.
-    private var direct: Bool
+    private(set) var direct: Bool
     /// Whether it was opened with `O_DIRECT`: false where the file system refused it.
     let openedDirect: Bool
+    /// `write(2)`, or a stand-in that fails the way some file systems do: this machine's
+    /// never refuse a direct write after the open or write short, and the fallbacks for
+    /// both must be tested.
+    private let writeCall: WriteCall
+
+    typealias WriteCall = (_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int
 
     /// Direct writes must start, end and sit in memory on the device's logical block
     /// boundaries; 4,096 is a multiple of both sizes disks have (512 and 4,096).
@@ -41,8 +47,12 @@ final class ReportFile {
 
     /// `directWrites: false` goes through the page cache from the start, as on a file
     /// system that refuses direct writes.
-    init(directory: String, name: String, directWrites: Bool = true) throws(OutputError) {
+    init(
+        directory: String, name: String, directWrites: Bool = true,
+        writeCall: @escaping WriteCall = { Glibc.write($0, $1, $2) }
+    ) throws(OutputError) {
         self.name = name
+        self.writeCall = writeCall
         path = directory + "/" + name
         let target = path
         let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
@@ -104,7 +114,7 @@ final class ReportFile {
         try SignalCleanup.shared.whileWriting { () throws(OutputError) in
             var offset = 0
             while offset < bytes.count {
-                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                let written = writeCall(fd, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     if errno == EINVAL && direct {
