@@ -468,3 +468,71 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
         #expect(claims(items).count == 1)
     }
 }
+
+/// X12 claims are handed over in groups (`DeferredRead.items`); a read that fails part-way
+/// must still hand over every claim completed before it, then report the failure.
+@Suite struct X12ReaderFailureTests {
+    /// Claims C1...Cn of one line each, in one transaction set: about 160 bytes a claim.
+    private func batch(claims count: Int) -> String {
+        var text = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *241104*1921*^*00501*000000001*0*T*:~\n"
+            + "GS*HC*S*R*20241104*1853*1*X*005010X222A1~\nST*837*1*005010X222A1~\nHL*1**20*1~\n"
+        for number in 1...count {
+            text += "HL*\(number + 1)*1*22*0~\nSBR*P*18*******CI~\nNM1*IL*1*X*Y****MI*M\(number)~\n"
+                + "NM1*PR*2*P*****PI*ACME01~\nCLM*C\(number)*100***11:B:1*Y*A*Y*Y~\nHI*ABK:M8008XA~\n"
+                + "LX*1~\nSV1*HC:22513*100*UN*1***1~\nDTP*472*D8*20240105~\n"
+        }
+        return text + "SE*1*1~\nGE*1*1~\nIEA*1*000000001~\n"
+    }
+
+    /// The claim ids read from `path` before it ends or fails, and the failure.
+    private func claimIDs(_ path: String) -> (ids: [String], failure: InputError?) {
+        var ids: [String] = []
+        do throws(InputError) {
+            var reader = X12Reader(source: try ByteSource(path: path), displayPath: "batch.edi")
+            while let item = try reader.next() {
+                if case .claim(let claim) = item { ids.append(claim.id) }
+            }
+        } catch {
+            return (ids, error)
+        }
+        return (ids, nil)
+    }
+
+    @Test func claimsCompletedBeforeAReadErrorAreHandedOverThenTheError() throws {
+        let plain = try scratchFile("batch.edi", Array(batch(claims: 6_000).utf8))
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-k", "-1", plain]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(gzip.terminationStatus == 0)
+        // Damaged two thirds in: zlib fails there, after several of the reader's 256 KiB reads.
+        var zipped = try [UInt8](Data(contentsOf: URL(fileURLWithPath: plain + ".gz")))
+        let damage = zipped.count * 2 / 3
+        for index in damage..<damage + 64 { zipped[index] = ~zipped[index] }
+        let damaged = try scratchFile("batch.edi.gz", zipped)
+
+        // The bytes that come out before the failure, read as the reader reads them.
+        let source = try ByteSource(path: damaged)
+        var delivered: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        while true {
+            let count = try? chunk.withUnsafeMutableBytes { raw throws(InputError) in
+                try source.read(into: raw.baseAddress!, count: raw.count)
+            }
+            guard let count, count > 0 else { break }
+            delivered += chunk[..<count]
+        }
+        let readable = claimIDs(try scratchFile("prefix.edi", delivered)).ids
+
+        let result = claimIDs(damaged)
+        let failure = try #require(result.failure)
+        #expect(failure.message.hasPrefix("cannot read: "))
+        // Well past one group of claims: a group lost on the failure would show.
+        #expect(readable.count > 1_000)
+        // Read whole, the bytes complete the claim in progress when they happen to end
+        // inside the segment that follows it.
+        #expect(result.ids == readable || result.ids == readable.dropLast(), "\(result.ids.count) against \(readable.count)")
+        #expect(result.ids == (1...result.ids.count).map { "C\($0)" })
+    }
+}

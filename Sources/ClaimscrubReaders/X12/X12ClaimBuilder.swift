@@ -105,7 +105,7 @@ struct X12ClaimBuilder {
     /// Takes one segment of the transaction set. Completed claims (and claims rejected
     /// for having no lines) go to `output`; a segment that has no place where it stands
     /// returns the reason, for the reader to break off the transaction set.
-    mutating func consume(_ segment: X12Segment, into output: inout [DeferredRead]) -> String? {
+    mutating func consume(_ segment: X12Segment, into output: inout ReadItemGroup) -> String? {
         switch segment.tag {
         case X12ID.hl:
             finishClaim(into: &output)
@@ -163,7 +163,7 @@ struct X12ClaimBuilder {
             guard let lines = claim?.lines.count else { return "service line (LX) outside a claim" }
             skippingLine = lines >= maximumServiceLines
             if skippingLine {
-                output.append(.item(.reject(lineOverLimitReject(source: sourceText(displayPath, segment.ordinal)))))
+                output.append(.reject(lineOverLimitReject(source: sourceText(displayPath, segment.ordinal))), lines: 1)
             } else {
                 startLine(segment)
             }
@@ -189,7 +189,7 @@ struct X12ClaimBuilder {
     }
 
     /// The end of the transaction set: the claim in progress is complete.
-    mutating func finish(into output: inout [DeferredRead]) {
+    mutating func finish(into output: inout ReadItemGroup) {
         finishClaim(into: &output)
     }
 
@@ -328,15 +328,15 @@ struct X12ClaimBuilder {
         return nil
     }
 
-    private mutating func finishClaim(into output: inout [DeferredRead]) {
+    private mutating func finishClaim(into output: inout ReadItemGroup) {
         // Moved out, not copied: the claim's arrays stay uniquely referenced.
         guard var finished = claim.take() else { return }
         guard !finished.lines.isEmpty else {
-            output.append(.item(.reject(Reject(
+            output.append(.reject(Reject(
                 source: sourceText(displayPath, progress.ordinal),
                 kind: .claim,
                 message: "claim has no service lines"
-            ))))
+            )), lines: 1)
             return
         }
         if finished.diagnoses.isEmpty,
@@ -352,7 +352,8 @@ struct X12ClaimBuilder {
             }
         }
         // `consume`: the last use of `finished` was otherwise compiled as a copy of the claim.
-        output.append(.item(.claim(consume finished)))
+        let lines = finished.lines.count
+        output.append(.claim(consume finished), lines: lines)
     }
 
     // MARK: Lines
