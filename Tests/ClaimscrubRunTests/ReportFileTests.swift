@@ -15,23 +15,46 @@ import TestSupport
         (start..<start + count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 12) }
     }
 
-    private func firstDifference(_ one: [UInt8], _ other: [UInt8]) -> Int {
-        (0..<min(one.count, other.count)).first { one[$0] != other[$0] } ?? min(one.count, other.count)
+    /// What a file written in pieces of `sizes` holds, against what was written.
+    private struct Written {
+        var written: [UInt8]
+        var file: [UInt8]
+        var hash: String
+        var fileHash: String?
+        var openedDirect: Bool
+        /// Whether the file still asked for direct writes before its last part block.
+        var directAtTheEnd: Bool
+
+        /// Compared as one Bool: a failure would otherwise print megabytes of bytes.
+        var same: Bool { file == written }
+        var firstDifference: Int {
+            (0..<min(file.count, written.count)).first { file[$0] != written[$0] } ?? min(file.count, written.count)
+        }
     }
 
-    private func writeAndRead(_ sizes: [Int], directWrites: Bool) throws -> (written: [UInt8], file: [UInt8], hash: String, fileHash: String?) {
+    private func writeAndRead(
+        _ sizes: [Int], directWrites: Bool = true, writes: MisbehavingWrites? = nil
+    ) throws -> Written {
         let folder = scratchFolder("report-file").path
-        let file = try ReportFile(directory: folder, name: "accept.csv", directWrites: directWrites)
+        let file = if let writes {
+            try ReportFile(directory: folder, name: "accept.csv", directWrites: directWrites, writeCall: writes.write)
+        } else {
+            try ReportFile(directory: folder, name: "accept.csv", directWrites: directWrites)
+        }
         var written: [UInt8] = []
         for size in sizes {
             let piece = pattern(size, from: written.count)
             try file.write(piece)
             written += piece
         }
+        let directAtTheEnd = file.direct
         let hash = try file.finish(fsync: false)
         let path = folder + "/accept.csv"
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        return (written, bytes, hash, InputDigest().finish(path: path)?.sha256)
+        return Written(
+            written: written, file: bytes, hash: hash, fileHash: InputDigest().finish(path: path)?.sha256,
+            openedDirect: file.openedDirect, directAtTheEnd: directAtTheEnd
+        )
     }
 
     /// Writes smaller than a block, ending on a block boundary, crossing the buffer's end,
@@ -55,9 +78,7 @@ import TestSupport
         for sizes in cases {
             let result = try writeAndRead(sizes, directWrites: directWrites)
             #expect(result.file.count == result.written.count, "sizes \(sizes.prefix(6))")
-            // Compared as one Bool: a failure would otherwise print megabytes of bytes.
-            let same = result.file == result.written
-            #expect(same, "sizes \(sizes.prefix(6)): first difference at byte \(firstDifference(result.file, result.written))")
+            #expect(result.same, "sizes \(sizes.prefix(6)): first difference at byte \(result.firstDifference)")
             #expect(result.hash == result.fileHash, "sizes \(sizes.prefix(6))")
         }
     }
@@ -125,28 +146,8 @@ import TestSupport
         }
     }
 
-    private func writeAndRead(_ sizes: [Int], writes: MisbehavingWrites) throws
-        -> (same: Bool, firstDifference: Int, hash: String, fileHash: String?, openedDirect: Bool, directAtTheEnd: Bool) {
-        let folder = scratchFolder("report-file-misbehaving").path
-        let file = try ReportFile(directory: folder, name: "accept.csv", writeCall: writes.write)
-        var written: [UInt8] = []
-        for size in sizes {
-            let piece = pattern(size, from: written.count)
-            try file.write(piece)
-            written += piece
-        }
-        let directAtTheEnd = file.direct
-        let hash = try file.finish(fsync: false)
-        let path = folder + "/accept.csv"
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        return (
-            bytes == written, firstDifference(bytes, written), hash, InputDigest().finish(path: path)?.sha256,
-            file.openedDirect, directAtTheEnd
-        )
-    }
-
     @Test func anEmptyReportHasTheHashOfNoBytes() throws {
-        let result = try writeAndRead([], directWrites: true)
+        let result = try writeAndRead([])
         #expect(result.file.isEmpty)
         #expect(result.hash == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }

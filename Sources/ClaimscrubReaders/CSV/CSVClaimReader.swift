@@ -486,15 +486,15 @@ private func decode(_ bytes: ArraySlice<UInt8>) -> String {
     String(decoding: bytes, as: UTF8.self)
 }
 
-func trimmedBytes(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-    trimmedBytes(bytes[...])
-}
-
-func trimmedBytes(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+/// The bytes without surrounding spaces and tabs, as a CSV cell is read: cells, list items
+/// and a record's fields in place all trim here.
+@inline(__always)
+func trimmedBytes<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes) -> Bytes.SubSequence {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
     var lower = bytes.startIndex
     var upper = bytes.endIndex
-    while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
-    while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+    while lower < upper, isSpace(bytes[lower]) { bytes.formIndex(after: &lower) }
+    while upper > lower, isSpace(bytes[bytes.index(before: upper)]) { bytes.formIndex(before: &upper) }
     return bytes[lower..<upper]
 }
 
@@ -527,10 +527,8 @@ private func forEachListItem(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Slice
     while index < bytes.count {
         var end = index
         while end < bytes.count, bytes[end] != UInt8(ascii: "|") { end += 1 }
-        var lower = index, upper = end
-        while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
-        while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
-        if lower < upper, !body(bytes[lower..<upper]) { return }
+        let item = trimmedBytes(bytes[index..<end])
+        if !item.isEmpty, !body(item) { return }
         index = end + 1
     }
 }

@@ -298,12 +298,8 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
 
     private func trimmedRange(_ index: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Range<Int> {
         guard index >= 0, index < fieldCount else { return 0..<0 }
-        let whole = range(index, in: buffer)
-        var lower = whole.lowerBound
-        var upper = whole.upperBound
-        while lower < upper, buffer[lower] == 0x20 || buffer[lower] == 0x09 { lower += 1 }
-        while upper > lower, buffer[upper - 1] == 0x20 || buffer[upper - 1] == 0x09 { upper -= 1 }
-        return lower..<upper
+        let trimmed = trimmedBytes(buffer[range(index, in: buffer)])
+        return trimmed.startIndex..<trimmed.endIndex
     }
 
     /// Field `index` without surrounding spaces and tabs, as bytes read in place; empty
@@ -317,8 +313,6 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
     /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
     /// become U+FFFD. Read in place: every claim field goes through here.
     func trimmedText(_ index: Int) -> String {
-        storage.withUnsafeBufferPointer { buffer in
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[trimmedRange(index, in: buffer)]), as: UTF8.self)
-        }
+        withTrimmedBytes(index) { String(decoding: $0, as: UTF8.self) }
     }
 }

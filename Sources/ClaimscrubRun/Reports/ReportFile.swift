@@ -86,24 +86,16 @@ final class ReportFile {
             }
             count += taken
             offset += taken
-            if count == Self.capacity { try flush(final: false) }
+            if count == Self.capacity {
+                // A full buffer is whole blocks: written directly where the file takes that.
+                try put(0..<count)
+                count = 0
+            }
         }
     }
 
     func write(_ text: String) throws(OutputError) {
         try write(Array(text.utf8))
-    }
-
-    /// Writes the buffer out: a full one is whole blocks; at the end of the file, the last
-    /// part block goes through the page cache, since a direct write cannot end inside one.
-    private func flush(final: Bool) throws(OutputError) {
-        let blocks = count - count % Self.block
-        if blocks > 0 { try put(0..<blocks) }
-        if final && blocks < count {
-            stopDirectWrites()
-            try put(blocks..<count)
-        }
-        count = 0
     }
 
     /// Hashes and writes these bytes of the buffer.
@@ -140,7 +132,15 @@ final class ReportFile {
 
     /// Flushes, optionally fsyncs, closes; returns the file's SHA-256 in hex.
     func finish(fsync sync: Bool) throws(OutputError) -> String {
-        try flush(final: true)
+        // The whole blocks as before; the last part block through the page cache, since a
+        // direct write cannot end inside one.
+        let blocks = count - count % Self.block
+        if blocks > 0 { try put(0..<blocks) }
+        if blocks < count {
+            stopDirectWrites()
+            try put(blocks..<count)
+        }
+        count = 0
         if sync && fsync(fd) != 0 {
             throw OutputError(path: path, message: "cannot sync: \(String(cString: strerror(errno)))")
         }
