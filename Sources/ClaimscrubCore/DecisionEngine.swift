@@ -23,22 +23,45 @@ public struct DecisionEngine: Sendable {
 
     /// Decides every line of `claim`, in input order.
     public func decide(_ claim: Claim) -> ClaimDecision {
-        let context = ClaimContext(claim: claim, codeSets: codeSets)
+        var scratch = DecisionScratch()
+        return decide(claim, scratch: &scratch)
+    }
+
+    /// Decides every line of `claim`, in input order, in buffers kept in `scratch` from
+    /// claim to claim. Give the decision back with `recycle` once its rows are written,
+    /// and its array of line decisions serves the next claim.
+    public func decide(_ claim: borrowing Claim, scratch: inout DecisionScratch) -> ClaimDecision {
+        var context = ClaimContext(claim: claim, codeSets: codeSets, facts: &scratch.facts, shapes: &scratch.shapes)
+        defer { swap(&scratch.facts, &context.lines) }
         let plan = context.payerPosition.map { payerPlans[$0] }
         var decisions: [LineDecision] = []
+        swap(&decisions, &scratch.decisions)
+        decisions.removeAll(keepingCapacity: true)
         decisions.reserveCapacity(claim.lines.count)
         for index in claim.lines.indices {
-            decisions.append(decideLine(at: index, of: claim, in: context, plan: plan))
+            decisions.append(decideLine(at: index, of: claim, in: context, plan: plan, fired: &scratch.fired))
         }
         return ClaimDecision(lines: decisions, payerID: context.payerPosition.map { codeSets.payers[$0].id })
     }
 
+    /// Takes back a decision `decide(_:scratch:)` made, for its array to serve the next claim.
+    public func recycle(_ decision: consuming ClaimDecision, into scratch: inout DecisionScratch) {
+        var owned = consume decision
+        // Swapped, not assigned: an assignment would leave the array shared until the
+        // decision is gone, and clearing a shared array makes a new one.
+        swap(&scratch.decisions, &owned.lines)
+    }
+
     /// `plan`: the claim's payer's, nil when the payer is not in the code sets. The claim is
     /// passed beside its context, not kept in it: keeping it was a copy of the claim (a
-    /// retain and release of each of its fields) per claim decided.
-    private func decideLine(at index: Int, of claim: Claim, in context: ClaimContext, plan: PayerPlan?) -> LineDecision {
+    /// retain and release of each of its fields) per claim decided. `fired`: a buffer for
+    /// the line's reasons, emptied here.
+    private func decideLine(
+        at index: Int, of claim: borrowing Claim, in context: ClaimContext, plan: PayerPlan?,
+        fired: inout [FiredReason]
+    ) -> LineDecision {
         let facts = context.lines[index]
-        var fired: [FiredReason] = []
+        fired.removeAll(keepingCapacity: true)
 
         // 1. INVALID_DATA
         let problems = dataProblems(at: index, facts: facts, claim: claim, context: context)
@@ -425,8 +448,8 @@ public struct DecisionEngine: Sendable {
     // MARK: - Roll-up
 
     private func rollUp(_ fired: [FiredReason], consulted: PolicyCitation?) -> LineDecision {
-        // Most lines have one reason: nothing to order.
-        if fired.count == 1 { return LineDecision(decision: fired[0].reason.decision, reasons: fired, consulted: consulted) }
+        // Most lines have one reason: nothing to order, and no array.
+        if fired.count == 1 { return LineDecision(decision: fired[0].reason.decision, primary: fired[0], consulted: consulted) }
         // One array, in fired order: each reason once (its first firing), and NO_EDIT and
         // CRITERIA_MET only when nothing objects.
         func isObjection(_ reason: FiredReason) -> Bool { reason.reason != .noEdit && reason.reason != .criteriaMet }
@@ -448,8 +471,8 @@ public struct DecisionEngine: Sendable {
             decision = reason.reason.decision
             primaryIndex = offset
         }
-        if primaryIndex > 0 { kept.insert(kept.remove(at: primaryIndex), at: 0) }
-        return LineDecision(decision: decision, reasons: kept, consulted: consulted)
+        let primary = kept.remove(at: primaryIndex)
+        return LineDecision(decision: decision, primary: primary, others: kept, consulted: consulted)
     }
 }
 

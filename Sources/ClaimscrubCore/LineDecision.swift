@@ -50,12 +50,26 @@ public struct FiredReason: Sendable, Hashable {
 /// The decision on one service line: every fired reason, primary first.
 public struct LineDecision: Sendable, Hashable {
     public var decision: Decision
-    /// Primary first, then the others in edit order; never empty.
-    public var reasons: [FiredReason]
+    /// The reason the decision and the report's codes and message follow.
+    public var primary: FiredReason
+    /// The other reasons that fired, in edit order; empty on most lines. Kept apart from
+    /// the primary so that a line with one reason needs no array (an allocation per line).
+    public var others: [FiredReason]
     /// The policy the lookup consulted (for `explain`), whether or not a rule fired.
     public var consulted: PolicyCitation?
 
-    public var primary: FiredReason { reasons[0] }
+    public init(decision: Decision, primary: FiredReason, others: [FiredReason] = [], consulted: PolicyCitation?) {
+        self.decision = decision
+        self.primary = primary
+        self.others = others
+        self.consulted = consulted
+    }
+
+    /// Primary first, then the others in edit order; never empty.
+    public var reasons: [FiredReason] { [primary] + others }
+
+    /// The number of reasons, the primary included.
+    public var reasonCount: Int { 1 + others.count }
 
     /// The policy columns follow the primary reason (decisions.md, "Resolved details").
     public var citation: PolicyCitation? { primary.citation }

@@ -393,17 +393,20 @@ public enum RunJob {
     private static func decide(_ items: ArraySlice<DeferredRead>, engine: DecisionEngine, encoder: RowEncoder) -> ChunkOutput {
         var output = ChunkOutput()
         var cells = ClaimCells()
+        var scratch = DecisionScratch()
         for index in items.indices {
-            items[index].build { item in add(item, to: &output, cells: &cells, engine: engine, encoder: encoder) }
+            items[index].build { item in
+                add(item, to: &output, cells: &cells, scratch: &scratch, engine: engine, encoder: encoder)
+            }
         }
         return output
     }
 
     /// Decides one item and appends its rows to the chunk; `cells` is a buffer for the
-    /// cells a claim's rows repeat.
+    /// cells a claim's rows repeat, `scratch` the engine's buffers.
     private static func add(
-        _ item: borrowing ReadItem, to output: inout ChunkOutput, cells: inout ClaimCells, engine: DecisionEngine,
-        encoder: RowEncoder
+        _ item: borrowing ReadItem, to output: inout ChunkOutput, cells: inout ClaimCells, scratch: inout DecisionScratch,
+        engine: DecisionEngine, encoder: RowEncoder
     ) {
         switch item {
         case .reject(let reject):
@@ -411,7 +414,7 @@ public enum RunJob {
             output.rejectRows += 1
             output.counts.rejects += 1
         case .claim(let claim):
-            let decision = engine.decide(claim)
+            let decision = engine.decide(claim, scratch: &scratch)
             let echo = ClaimEcho(claim, decision: decision)
             encoder.claimCells(claim: claim, echo: echo, into: &cells)
             // By index: iterating the lines would copy each one (and retain its strings).
@@ -429,6 +432,7 @@ public enum RunJob {
             }
             encoder.claimRow(claim: claim, echo: echo, cells: cells, decision: decision, into: &output.claims)
             output.counts.add(claim: claim, echo: echo, decision: decision)
+            engine.recycle(decision, into: &scratch)
         }
     }
 

@@ -95,12 +95,13 @@ extension RowEncoder {
             // words and digits, never quoted: written straight in, `|` between reasons.
             out.append(contentsOf: decision.decision.rawValue.utf8)
             out.append(UInt8(ascii: ","))
-            for (position, reason) in decision.reasons.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: "|")) }
-                out.append(contentsOf: reason.reason.rawValue.utf8)
+            let primary = decision.primary
+            out.append(contentsOf: primary.reason.rawValue.utf8)
+            for other in decision.others {
+                out.append(UInt8(ascii: "|"))
+                out.append(contentsOf: other.reason.rawValue.utf8)
             }
             out.append(UInt8(ascii: ","))
-            let primary = decision.reasons[0]
             out.append(contentsOf: primary.reason.claimAdjustmentReason.utf8)
             out.append(UInt8(ascii: ","))
             cell(primary.remark)
