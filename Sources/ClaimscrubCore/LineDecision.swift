@@ -68,9 +68,6 @@ public struct LineDecision: Sendable, Hashable {
     /// Primary first, then the others in edit order; never empty.
     public var reasons: [FiredReason] { [primary] + others }
 
-    /// The number of reasons, the primary included.
-    public var reasonCount: Int { 1 + others.count }
-
     /// The policy columns follow the primary reason (decisions.md, "Resolved details").
     public var citation: PolicyCitation? { primary.citation }
 }
