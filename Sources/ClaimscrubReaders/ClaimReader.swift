@@ -11,6 +11,15 @@ public protocol ClaimReader {
     /// Like `next`, but a claim may come unbuilt (`DeferredRead`), so that building it, the
     /// costly part, can run on another thread (`DeferredRead.build`) while this one reads on.
     mutating func nextDeferred() throws(InputError) -> DeferredRead?
+
+    /// Reading takes less time than deciding what is read, so the reading thread has time
+    /// to spare (the run has it free the batches it read). False for XML: libxml2's parse
+    /// makes its one reading thread the run's bottleneck.
+    var readingLeavesTimeToSpare: Bool { get }
+}
+
+extension ClaimReader {
+    public var readingLeavesTimeToSpare: Bool { true }
 }
 
 /// What a reader hands over: a finished item, or a claim still to be built.

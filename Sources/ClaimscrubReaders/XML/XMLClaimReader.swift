@@ -37,6 +37,8 @@ public struct XMLClaimReader: ClaimReader, BuildingClaimReader {
     }
 
     /// A claim comes as its recording (`XMLClaimRecording`).
+    public var readingLeavesTimeToSpare: Bool { false }
+
     public mutating func nextDeferred() throws(InputError) -> DeferredRead? {
         try stream.next()
     }
