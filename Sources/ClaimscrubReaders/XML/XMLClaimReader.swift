@@ -36,9 +36,10 @@ public struct XMLClaimReader: ClaimReader, BuildingClaimReader {
         try nextBuilt()
     }
 
-    /// A claim comes as its recording (`XMLClaimRecording`).
+    /// libxml2's parse makes the reading thread the run's bottleneck.
     public var readingLeavesTimeToSpare: Bool { false }
 
+    /// A claim comes as its recording (`XMLClaimRecording`).
     public mutating func nextDeferred() throws(InputError) -> DeferredRead? {
         try stream.next()
     }

@@ -365,13 +365,13 @@ public enum RunJob {
             var lines = 0
             // Batches handed over and not yet known to be done with, when this thread frees
             // them. Freed by the deciding threads, memory from this thread's malloc arena
-            // cost them more than it costs here (alternated runs: X12 5% less CPU in all,
-            // CSV 1.6%); an XML reading thread has no time to spare for it.
+            // cost them more than it costs here (alternated runs: X12 3.5-5% less CPU in
+            // all, CSV 1.5-2.5%); an XML reading thread has no time to spare for it.
             let freesBatches = reader.readingLeavesTimeToSpare
             var handedOver: [Batch] = []
             // A batch of more input than this (rows near the limits) is left to the deciding
-            // threads: held until the next hand-over, a batch of 100,000-column rows (some
-            // 30 MiB in memory) raised that batch's peak from 56 to 78 MiB.
+            // threads: held until the next hand-over, batches of 100,000-column rows (some
+            // 30 MiB in memory each) raised that run's peak from 56 to 78 MiB.
             let heldBatchBytes: Int64 = 1 << 20
             func handOver(_ items: [DeferredRead], bytes: Int64) {
                 let batch = Batch(items)
