@@ -68,6 +68,11 @@ public struct LineDecision: Sendable, Hashable {
     /// Primary first, then the others in edit order; never empty.
     public var reasons: [FiredReason] { [primary] + others }
 
+    /// Whether `reason` fired on the line, primary or not, without making `reasons`.
+    public func fired(_ reason: ReasonCode) -> Bool {
+        primary.reason == reason || others.contains { $0.reason == reason }
+    }
+
     /// The policy columns follow the primary reason (decisions.md, "Resolved details").
     public var citation: PolicyCitation? { primary.citation }
 }

@@ -108,6 +108,24 @@ func temporaryFolder() -> URL {
         #expect(summary.contains("\"lines\": 1,\n  \"rejects\": 1,"))
     }
 
+    /// Exit 65 counts a line's INVALID_DATA when a denial is its primary reason too: the
+    /// reason then stands second in the `reasons` cell.
+    @Test func invalidDataBehindADenialStillExits65() throws {
+        let folder = temporaryFolder()
+        let header = try String(contentsOf: packageRoot().appendingPathComponent("Fixtures/sample-batch.csv"), encoding: .utf8)
+            .split(separator: "\n")[0]
+        let batch = folder.appendingPathComponent("batch.csv")
+        // 72292 ended in 2014 (a denial); XYZ is no modifier (invalid data).
+        try (header + "\nCLM-900,1,P,ACME01,commercial,SYN0000001,1948-03-02,F,22,,M54.50,,72292,XYZ,1,319,2022-10-12,,,,\n")
+            .write(to: batch, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("run")
+        let result = try runClaimscrub(["run", batch.path, "--as-of", "2026-11-23", "--out", out.path])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("(0 accepted, 1 denied, 0 pended) from 1 input file as of 2026-11-23; 0 rejects;"))
+        let deny = try String(contentsOf: out.appendingPathComponent("deny.csv"), encoding: .utf8)
+        #expect(deny.contains(",72292,XYZ,1,DENY,CODE_NOT_EFFECTIVE|INVALID_DATA,181,N56,"))
+    }
+
     @Test func theProgressLineGoesToStderrOnlyWhenAsked() throws {
         let folder = temporaryFolder()
         let batch = folder.appendingPathComponent("batch.csv").path

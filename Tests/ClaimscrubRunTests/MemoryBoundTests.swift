@@ -75,6 +75,11 @@ import Testing
         #expect(try Self.summary(out)["lines"] as? Int == 117)
     }
 
+    /// 300 rows of 100,000 columns peak at 56-59 MiB. A reading thread holding these
+    /// batches (some 30 MiB each) until its next hand-over, to free them itself, took the
+    /// run to 78 MiB: batches of more than 1 MiB of input are left to the deciding threads.
+    static let wideRowsBound = 70 << 20
+
     @Test func aHundredThousandColumns() throws {
         let extra = 100_000
         let input = try HostileFile.csv(name: "wide.csv", extraColumns: extra) { row in
@@ -85,7 +90,7 @@ import Testing
         defer { Self.remove(input) }
         let (run, out) = try Self.run(input)
         #expect(run.status == .exited(0), "\(run.status): \(run.stderr)")
-        #expect(run.peakResidentBytes < Self.residentBound, "peak \(run.peakResidentBytes >> 20) MiB")
+        #expect(run.peakResidentBytes < Self.wideRowsBound, "peak \(run.peakResidentBytes >> 20) MiB")
         #expect(try Self.summary(out)["lines"] as? Int == 300)
     }
 

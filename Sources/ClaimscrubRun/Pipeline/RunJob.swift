@@ -121,9 +121,7 @@ public enum RunJob {
     /// One batch of read items. A class, so that the reading thread can tell when the
     /// deciding threads are done with a batch (its reference is the last) and free it
     /// itself: the items' memory came from its malloc arena.
-    private final class Batch: @unchecked Sendable {
-        // @unchecked: written once by the reading thread before the batch is queued, only
-        // read after that.
+    private final class Batch: Sendable {
         let items: [DeferredRead]
 
         init(_ items: [DeferredRead]) {
@@ -266,6 +264,8 @@ public enum RunJob {
                         let pending = DecidedChunk()
                         toWrite.push(.chunk(pending))
                         slots.wait()
+                        // The batch is captured, not its items: the reading thread frees it
+                        // once no chunk holds it.
                         deciders.async(group: deciding) {
                             pending.finish(decide(batch.items[lower..<upper], engine: engine, encoder: encoder))
                             slots.signal()

@@ -65,9 +65,7 @@ struct RunCounts {
             lineDecisions.add(lineDecision.decision)
             claimLines.add(lineDecision.decision)
             primaryReasons[lineDecision.primary.reason.editOrder] += 1
-            if lineDecision.primary.reason == .invalidData || lineDecision.others.contains(where: { $0.reason == .invalidData }) {
-                invalidDataLines += 1
-            }
+            if lineDecision.fired(.invalidData) { invalidDataLines += 1 }
             linesByProcedureCode.add(claim.lines[index].procedureCode, lineDecision.decision)
             if let citation = lineDecision.citation, !citation.version.isEmpty {
                 linesByPolicyVersion[PolicyVersionKey(policyID: citation.policyID, version: citation.version), default: 0] += 1
