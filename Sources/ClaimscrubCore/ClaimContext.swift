@@ -7,8 +7,54 @@ public struct DecisionScratch {
     var shapes: [DiagnosisShape] = []
     var fired: [FiredReason] = []
     var decisions: [LineDecision] = []
+    var noEditMessages = NoEditMessages()
 
     public init() {}
+}
+
+/// The NO_EDIT messages one deciding thread has made, by payer and code. About half of a
+/// generated batch's lines carry a code outside the registry or name a payer outside the
+/// code sets, and each such line made its message anew: an allocation, a copy and a free.
+/// A fixed table, a new message taking over its slot, so that a batch of millions of
+/// distinct codes or payers holds no more than `slotCount` messages.
+struct NoEditMessages {
+    private struct Entry {
+        /// The payer's position in the code sets; nil for a payer outside them, which
+        /// `payerText` then names.
+        let payer: Int?
+        let payerText: String
+        let code: String
+        let message: String
+    }
+
+    /// Room for the pairs of a generated batch (about a hundred: a payer outside the code
+    /// sets has a message for every code) with few collisions: 64 slots missed a third of
+    /// the time. At most about 80 KiB per deciding thread.
+    private static let slotCount = 512
+    private var slots: [Entry?] = []
+
+    /// The message for the payer and code, made by `make` when the table does not hold it.
+    mutating func message(payer: Int?, payerText: String, code: String, make: () -> String) -> String {
+        if slots.isEmpty { slots = Array(repeating: nil, count: Self.slotCount) }
+        let slot = Self.slot(payer: payer, payerText: payerText, code: code)
+        if let entry = slots[slot], entry.payer == payer, entry.code == code, entry.payerText == payerText {
+            return entry.message
+        }
+        let message = make()
+        slots[slot] = Entry(payer: payer, payerText: payerText, code: code, message: message)
+        return message
+    }
+
+    /// FNV-1a over the payer and the code, its top bits (`slotCount` is 512).
+    private static func slot(payer: Int?, payerText: String, code: String) -> Int {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let position = UInt64(bitPattern: Int64(payer ?? -1))
+        for shift in stride(from: 0, to: 64, by: 8) { mix(UInt8(truncatingIfNeeded: position >> UInt64(shift))) }
+        payerText.withUTF8Bytes { for byte in $0 { mix(byte) } }
+        code.withUTF8Bytes { for byte in $0 { mix(byte) } }
+        return Int(truncatingIfNeeded: hash >> 55)
+    }
 }
 
 /// What the edits need of each line, computed once per claim.

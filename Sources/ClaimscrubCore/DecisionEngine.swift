@@ -39,7 +39,9 @@ public struct DecisionEngine: Sendable {
         decisions.removeAll(keepingCapacity: true)
         decisions.reserveCapacity(claim.lines.count)
         for index in claim.lines.indices {
-            decisions.append(decideLine(at: index, of: claim, in: context, plan: plan, fired: &scratch.fired))
+            decisions.append(decideLine(
+                at: index, of: claim, in: context, plan: plan, fired: &scratch.fired, noEditMessages: &scratch.noEditMessages
+            ))
         }
         return ClaimDecision(lines: decisions, payerID: context.payerPosition.map { codeSets.payers[$0].id })
     }
@@ -55,10 +57,10 @@ public struct DecisionEngine: Sendable {
     /// `plan`: the claim's payer's, nil when the payer is not in the code sets. The claim is
     /// passed beside its context, not kept in it: keeping it was a copy of the claim (a
     /// retain and release of each of its fields) per claim decided. `fired`: a buffer for
-    /// the line's reasons, emptied here.
+    /// the line's reasons, emptied here; `noEditMessages`: the thread's NO_EDIT messages.
     private func decideLine(
         at index: Int, of claim: borrowing Claim, in context: ClaimContext, plan: PayerPlan?,
-        fired: inout [FiredReason]
+        fired: inout [FiredReason], noEditMessages: inout NoEditMessages
     ) -> LineDecision {
         let facts = context.lines[index]
         fired.removeAll(keepingCapacity: true)
@@ -90,16 +92,17 @@ public struct DecisionEngine: Sendable {
         if let code = facts.procedureCode, let dos = facts.dateOfService,
            let plan {
             consulted = policyReasons(
-                plan: plan, code: code, entry: facts.entry, dos: dos, index: index, claim: claim, context: context, into: &fired
+                plan: plan, code: code, entry: facts.entry, dos: dos, index: index, claim: claim, context: context,
+                into: &fired, noEditMessages: &noEditMessages
             )
         } else if let code = facts.procedureCode, facts.dateOfService != nil, !claim.payerID.isEmpty {
-            fired.append(FiredReason(
-                reason: .noEdit,
-                message: joinedText(
+            let message = noEditMessages.message(payer: nil, payerText: claim.payerID, code: code) {
+                joinedText(
                     "Payer ", claim.payerID.trimmingSpaces(), " has no policy set; only the code registry edits apply to ",
                     code, "."
                 )
-            ))
+            }
+            fired.append(FiredReason(reason: .noEdit, message: message))
         } else if facts.isRevenueOnly {
             fired.append(FiredReason(
                 reason: .noEdit,
@@ -263,20 +266,29 @@ public struct DecisionEngine: Sendable {
     /// code's registry entry, by which the payer's plan finds the policies speaking of it.
     private func policyReasons(
         plan: PayerPlan, code: String, entry: RegistryCode?, dos: CalendarDate, index: Int, claim: Claim,
-        context: ClaimContext, into fired: inout [FiredReason]
+        context: ClaimContext, into fired: inout [FiredReason], noEditMessages: inout NoEditMessages
     ) -> PolicyCitation? {
-        let lookup = plan.lookup(code: code, entry: entry)
+        // A code outside the registry has no policy: the loader refuses rules that name one.
+        guard let entry, let lookup = plan.lookup(entry) else {
+            let message = noEditMessages.message(payer: context.payerPosition, payerText: "", code: code) {
+                plan.noRuleMessage(code: code)
+            }
+            fired.append(FiredReason(reason: .noEdit, message: message))
+            return nil
+        }
+        // Read out of the claim: a closure over the claim itself copies it.
+        let lineOfBusiness = claim.lineOfBusiness, claimType = claim.claimType
         for candidate in lookup.policies {
             let knownPolicy = candidate.known
             // A rule limited to some lines of business or claim types cannot be judged
             // without a valid one: the lookup is skipped (decisions.md, "Resolved details").
-            if candidate.limitedByLineOfBusiness && claim.lineOfBusiness == nil
-                || candidate.limitedByClaimType && claim.claimType == nil {
+            if candidate.limitedByLineOfBusiness && lineOfBusiness == nil
+                || candidate.limitedByClaimType && claimType == nil {
                 return nil
             }
             // Whether a version has a rule naming the code that admits this claim.
             func speaking(_ version: Int) -> Bool {
-                candidate.rules[version].contains { $0.admits(claim.lineOfBusiness, claim.claimType) }
+                candidate.rules[version].contains { $0.admits(lineOfBusiness, claimType) }
             }
             // The first version (in code-set order) that speaks of the line and is in force on its date.
             var anySpeaks = false
@@ -291,12 +303,10 @@ public struct DecisionEngine: Sendable {
                 }
             }
             if !anySpeaks { continue }
-            // Lazily: the message reads them once, and arrays of them were two allocations.
-            let speakingVersions = knownPolicy.versions.indices.lazy.filter(speaking).map { knownPolicy.versions[$0].version }
             let citation = knownPolicy.notInForceCitation
             fired.append(FiredReason(
                 reason: .policyNotInForce, citation: citation,
-                message: notInForceMessage(policy: knownPolicy.policy, speaking: speakingVersions, dos: dos)
+                message: notInForceMessage(knownPolicy, speaking: speaking, dos: dos)
             ))
             return citation
         }
@@ -304,35 +314,39 @@ public struct DecisionEngine: Sendable {
         return nil
     }
 
-    private func notInForceMessage(policy: Policy, speaking: some Sequence<PolicyVersion>, dos: CalendarDate) -> String {
+    /// `speaking`: whether the version at an index of `known.versions` speaks of the line. A
+    /// closure called in place: a lazy sequence of the versions was a heap box holding a copy
+    /// of the claim, once for each line whose policy is not in force.
+    private func notInForceMessage(_ known: KnownPolicy, speaking: (Int) -> Bool, dos: CalendarDate) -> String {
         // The earliest and the latest by start, as the first and last of a stable sort would
         // be (ties: the first and the last in code-set order), without sorting a copy.
-        func start(_ version: PolicyVersion) -> Int32 { version.effective.from?.daysSinceEpoch ?? Int32.min }
-        var earliest: PolicyVersion?
-        var latest: PolicyVersion?
-        for version in speaking {
-            if earliest.map({ start(version) < start($0) }) ?? true { earliest = version }
-            if latest.map({ start(version) >= start($0) }) ?? true { latest = version }
+        func start(_ index: Int) -> Int32 { known.versions[index].version.effective.from?.daysSinceEpoch ?? Int32.min }
+        var earliest: Int?
+        var latest: Int?
+        for index in known.versions.indices where speaking(index) {
+            if earliest.map({ start(index) < start($0) }) ?? true { earliest = index }
+            if latest.map({ start(index) >= start($0) }) ?? true { latest = index }
         }
-        if let first = earliest, let from = first.effective.from, dos < from {
-            switch policy.earlierHistory {
+        let name = known.policy.name
+        if let first = earliest, let from = known.versions[first].version.effective.from, dos < from {
+            switch known.policy.earlierHistory {
             case .none:
-                return "\(policy.name) is not yet effective for dates of service before \(from)."
+                return "\(name) is not yet effective for dates of service before \(from)."
             case .notLoaded:
-                return "No version of \(policy.name) is loaded for dates of service before \(from); earlier versions are not in these code sets."
+                return "No version of \(name) is loaded for dates of service before \(from); earlier versions are not in these code sets."
             }
         }
-        if let last = latest, let to = last.effective.to, dos >= to {
-            let later = policy.versions.contains { ($0.effective.from.map { $0 >= to }) == true }
+        if let last = latest.map({ known.versions[$0].version }), let to = last.effective.to, dos >= to {
+            let later = known.policy.versions.contains { ($0.effective.from.map { $0 >= to }) == true }
             if last.end == .retired {
-                return "\(policy.name) is retired for dates of service on or after \(to); no later version is loaded."
+                return "\(name) is retired for dates of service on or after \(to); no later version is loaded."
             }
             if later {
-                return "\(policy.name) version \(last.id) ended on \(to); the version that replaced it is not known as of \(asOf)."
+                return "\(name) version \(last.id) ended on \(to); the version that replaced it is not known as of \(asOf)."
             }
-            return "\(policy.name) version \(last.id) was replaced for dates of service on or after \(to); the newer version is not loaded."
+            return "\(name) version \(last.id) was replaced for dates of service on or after \(to); the newer version is not loaded."
         }
-        return "No version of \(policy.name) is loaded for the date of service \(dos)."
+        return "No version of \(name) is loaded for the date of service \(dos)."
     }
 
     /// `rules`: the version's rules that name `code`, in rule order.
@@ -621,15 +635,22 @@ private extension ClaimType {
 /// A payer as the policy lookup sees it, made once per run.
 final class PayerPlan: Sendable {
     /// What the lookup needs for one code: the payer's known policies with a rule for it,
-    /// in the payer's order, and the NO_EDIT message when none of them has one.
-    struct CodeLookup: Sendable {
+    /// in the payer's order, and the NO_EDIT message when none of them has one. A class:
+    /// every line with a registry code reads one, and a copy of a struct retained each field.
+    final class CodeLookup: Sendable {
         let policies: [PolicyForCode]
         let noRuleMessage: String
+
+        init(policies: [PolicyForCode], noRuleMessage: String) {
+            self.policies = policies
+            self.noRuleMessage = noRuleMessage
+        }
     }
 
-    /// By registry entry: every line with a registry code finds its lookup by the entry's
-    /// identity, without hashing the code's text once per policy.
-    private let registryLookups: [ObjectIdentifier: CodeLookup]
+    /// By registry entry, sorted by the entry's identity: every line with a registry code
+    /// finds its lookup by a binary search over a few pointers, without hashing.
+    private let entryKeys: [UInt]
+    private let entryLookups: [CodeLookup]
     /// The NO_EDIT message without its code, for codes outside the registry.
     private let noRulePrefix: String
 
@@ -638,21 +659,30 @@ final class PayerPlan: Sendable {
         let policies = payer.policyIDs.compactMap { knownPolicies[$0] }
         let prefix = "No policy of " + payer.name + " known as of " + asOfText + " has a rule for procedure code "
         noRulePrefix = prefix
-        var lookups: [ObjectIdentifier: CodeLookup] = [:]
-        for entry in registry {
-            lookups[ObjectIdentifier(entry)] = CodeLookup(
+        let lookups = registry.map { entry in
+            (UInt(bitPattern: ObjectIdentifier(entry)), CodeLookup(
                 policies: policies.map { PolicyForCode($0, code: entry.code) }.filter(\.namesCode),
                 noRuleMessage: prefix + entry.code + "."
-            )
-        }
-        registryLookups = lookups
+            ))
+        }.sorted { $0.0 < $1.0 }
+        entryKeys = lookups.map(\.0)
+        entryLookups = lookups.map(\.1)
     }
 
-    /// The lookup for `code`; `entry` is its registry entry, nil outside the registry.
-    /// A code outside the registry has no policy: the loader refuses rules that name one.
-    func lookup(code: String, entry: RegistryCode?) -> CodeLookup {
-        if let entry, let lookup = registryLookups[ObjectIdentifier(entry)] { return lookup }
-        return CodeLookup(policies: [], noRuleMessage: joinedText(noRulePrefix, code, "."))
+    /// The lookup for a registry entry; nil only for an entry of other code sets.
+    func lookup(_ entry: RegistryCode) -> CodeLookup? {
+        let key = UInt(bitPattern: ObjectIdentifier(entry))
+        var lower = 0, upper = entryKeys.count
+        while lower < upper {
+            let middle = (lower + upper) / 2
+            if entryKeys[middle] < key { lower = middle + 1 } else { upper = middle }
+        }
+        return lower < entryKeys.count && entryKeys[lower] == key ? entryLookups[lower] : nil
+    }
+
+    /// The NO_EDIT message for a code outside the registry.
+    func noRuleMessage(code: String) -> String {
+        joinedText(noRulePrefix, code, ".")
     }
 }
 

@@ -5,7 +5,7 @@ public enum Decision: String, Sendable, Hashable, CaseIterable, Comparable {
     case deny = "DENY"
 
     /// DENY > PEND > ACCEPT (decisions.md).
-    var severity: Int {
+    public var severity: Int {
         switch self {
         case .accept: return 0
         case .pend: return 1
@@ -84,8 +84,29 @@ public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Position in edit order; policy rules keep their own order after the registry edits.
+    /// Position in edit order (of `allCases`); policy rules keep their own order after the
+    /// registry edits. A switch: every line's counts and report row ask, and searching
+    /// `allCases` made the array each time.
     public var editOrder: Int {
-        ReasonCode.allCases.firstIndex(of: self) ?? 0
+        switch self {
+        case .invalidData: 0
+        case .dosAfterAsOf: 1
+        case .codeNotEffective: 2
+        case .claimTypeMismatch: 3
+        case .addOnWithoutPrimary: 4
+        case .unitsOverMax: 5
+        case .primaryRepeated: 6
+        case .noEdit: 7
+        case .policyNotInForce: 8
+        case .experimental: 9
+        case .notMedicallyNecessary: 10
+        case .contraindicated: 11
+        case .diagnosisNotSupported: 12
+        case .levelsOverLimit: 13
+        case .medicalReview: 14
+        case .priorAuthMissing: 15
+        case .unlistedReview: 16
+        case .criteriaMet: 17
+        }
     }
 }

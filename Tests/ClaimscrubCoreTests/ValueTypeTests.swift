@@ -85,3 +85,28 @@ import Testing
         #expect(LineOfBusiness(code: text) == nil)
     }
 }
+
+@Suite struct ReadBytesTests {
+    /// The same String as `String(decoding:as:)`, inline (up to 15 bytes) or not, ASCII or
+    /// not, invalid UTF-8 repaired alike.
+    @Test(arguments: [
+        [], Array("A".utf8), Array("M80.08XA".utf8), Array("123456789012345".utf8), Array("1234567890123456".utf8),
+        Array("é".utf8), Array("Zürich".utf8), [0xFF], [0x41, 0xC3], [0xE2, 0x82], Array("0123456789abcd".utf8) + [0xC0],
+        Array("a longer value of forty bytes or so, é".utf8) + [0xFE, 0x41],
+    ] as [[UInt8]])
+    func readsAsDecodingDoes(bytes: [UInt8]) {
+        let read = bytes.withUnsafeBufferPointer { String(readBytes: $0) }
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        #expect(read == decoded)
+        #expect(Array(read.utf8) == Array(decoded.utf8))
+    }
+}
+
+@Suite struct ReasonCodeTests {
+    /// Counts and report words are kept by `editOrder`: it must be each reason's place.
+    @Test func editOrderIsThePlaceInAllCases() {
+        for (offset, reason) in ReasonCode.allCases.enumerated() {
+            #expect(reason.editOrder == offset, "\(reason)")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import ClaimscrubCore
 import ClaimscrubRun
 import Testing
@@ -26,6 +27,32 @@ import Testing
             #expect(shared.lines == alone.lines, "\(testCase.name)")
             #expect(shared.payerID == alone.payerID, "\(testCase.name)")
             engine.recycle(shared, into: &scratch)
+        }
+    }
+
+    /// NO_EDIT messages are kept per deciding thread by payer and code, in a table of 512
+    /// slots: more pairs than slots, in both orders, so that messages replace each other.
+    /// Every line must still name its own payer and code.
+    @Test func noEditMessagesNameTheirOwnPayerAndCode() throws {
+        let codeSets = try shippedCodeSets.get()
+        let engine = DecisionEngine(codeSets: codeSets, asOf: try #require(CalendarDate("2026-01-01")))
+        // Payers outside the code sets with a registry code, and a payer of the code sets
+        // with codes outside the registry (five digits, none of them in it).
+        var claims = (0..<600).map { claim(String(format: "P%04d", $0), line("22511")) }
+        claims += (0..<600).map { claim("CIGNA", line(String(10_000 + $0))) }
+        var scratch = DecisionScratch()
+        for claim in claims + claims.reversed() + claims {
+            let decided = engine.decide(claim, scratch: &scratch)
+            let message = try #require(decided.lines.first).primary.message
+            let code = claim.lines[0].procedureCode
+            #expect(decided.lines[0].primary.reason == .noEdit, "\(claim.payerID) \(code)")
+            if claim.payerID == "CIGNA" {
+                #expect(message.hasPrefix("No policy of ") && message.hasSuffix(" has a rule for procedure code \(code)."), "\(message)")
+            } else {
+                #expect(message == "Payer \(claim.payerID) has no policy set; only the code registry edits apply to \(code).")
+            }
+            #expect(engine.decide(claim).lines == decided.lines)
+            engine.recycle(decided, into: &scratch)
         }
     }
 }

@@ -273,7 +273,7 @@ public struct CSVClaimRows: Sendable {
             guard !cell.isEmpty else { return }
             claim.diagnoses.reserveCapacity(min(cell.count(where: { $0 == UInt8(ascii: "|") }) + 1, maximumDiagnoses))
             forEachListItem(cell) { item in
-                claim.addDiagnosis(Diagnosis(code: String(decoding: item, as: UTF8.self).uppercasedIfNeeded()))
+                claim.addDiagnosis(Diagnosis(code: String(readBytes: item).uppercasedIfNeeded()))
                 return true
             }
         }
@@ -510,7 +510,7 @@ private func splitList(_ text: String) -> [String] {
     items.reserveCapacity(8)
     text.withUTF8Bytes { bytes in
         forEachListItem(bytes) { item in
-            items.append(String(decoding: item, as: UTF8.self))
+            items.append(String(readBytes: item))
             return true
         }
     }

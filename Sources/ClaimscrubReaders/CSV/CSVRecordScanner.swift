@@ -1,3 +1,4 @@
+import ClaimscrubCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -313,6 +314,6 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
     /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
     /// become U+FFFD. Read in place: every claim field goes through here.
     func trimmedText(_ index: Int) -> String {
-        withTrimmedBytes(index) { String(decoding: $0, as: UTF8.self) }
+        withTrimmedBytes(index) { String(readBytes: $0) }
     }
 }

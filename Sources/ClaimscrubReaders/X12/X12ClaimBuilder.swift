@@ -469,7 +469,7 @@ struct X12ServiceDates {
 
     init(format: X12Bytes, date: X12Bytes) {
         let bytes = UnsafeBufferPointer(rebasing: blankTrimmed(date))
-        text = String(decoding: bytes, as: UTF8.self)
+        text = String(readBytes: bytes)
         if x12Equals(format, "D8") {
             if bytes.count == 8 { from = CalendarDate(utf8: bytes) }
         } else if x12Equals(format, "RD8"), bytes.count == 17, bytes[8] == UInt8(ascii: "-"),

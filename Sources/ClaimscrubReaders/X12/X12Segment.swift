@@ -1,3 +1,4 @@
+import ClaimscrubCore
 /// The three delimiters an ISA segment declares for its interchange.
 struct X12Delimiters: Sendable, Equatable {
     var element: UInt8
@@ -157,7 +158,7 @@ func x12PositiveNumber(_ bytes: X12Bytes, maximumDigits: Int) -> Int? {
 
 /// Bytes to text, trimmed of ASCII blanks; invalid UTF-8 becomes U+FFFD.
 func x12Text(_ bytes: X12Bytes) -> String {
-    String(decoding: blankTrimmed(bytes), as: UTF8.self)
+    String(readBytes: blankTrimmed(bytes))
 }
 
 /// The bytes, trimmed of ASCII blanks, are the ASCII `text` (upper-case, when

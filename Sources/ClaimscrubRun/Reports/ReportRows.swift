@@ -25,6 +25,32 @@ struct ClaimEcho {
     }
 }
 
+/// Our own words as UTF-8, made once per run: appending a word's `utf8` view went the
+/// generic way, about 170 instructions, four times per line row.
+struct ReportWords: Sendable {
+    /// By `Decision.severity`.
+    let decisions: [[UInt8]]
+    /// By `ReasonCode.editOrder`: the reason's name, and its claim adjustment reason code.
+    let reasons: [[UInt8]]
+    let adjustmentReasons: [[UInt8]]
+
+    static let shared = ReportWords()
+
+    private init() {
+        var decisions = [[UInt8]](repeating: [], count: Decision.allCases.count)
+        for decision in Decision.allCases { decisions[decision.severity] = Array(decision.rawValue.utf8) }
+        var reasons = [[UInt8]](repeating: [], count: ReasonCode.allCases.count)
+        var adjustmentReasons = reasons
+        for reason in ReasonCode.allCases {
+            reasons[reason.editOrder] = Array(reason.rawValue.utf8)
+            adjustmentReasons[reason.editOrder] = Array(reason.claimAdjustmentReason.utf8)
+        }
+        self.decisions = decisions
+        self.reasons = reasons
+        self.adjustmentReasons = adjustmentReasons
+    }
+}
+
 /// The CSV cells every row of one claim repeats, its line rows and its claims.csv row
 /// (claim_id; payer_id, line_of_business, claim_type), formatted once per claim into a
 /// buffer reused from claim to claim.
@@ -93,16 +119,17 @@ extension RowEncoder {
             }
             // The decision, reason names and adjustment reason codes are our own upper-case
             // words and digits, never quoted: written straight in, `|` between reasons.
-            out.append(contentsOf: decision.decision.rawValue.utf8)
+            let words = ReportWords.shared
+            out.append(contentsOf: words.decisions[decision.decision.severity])
             out.append(UInt8(ascii: ","))
             let primary = decision.primary
-            out.append(contentsOf: primary.reason.rawValue.utf8)
+            out.append(contentsOf: words.reasons[primary.reason.editOrder])
             for other in decision.others {
                 out.append(UInt8(ascii: "|"))
-                out.append(contentsOf: other.reason.rawValue.utf8)
+                out.append(contentsOf: words.reasons[other.reason.editOrder])
             }
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: primary.reason.claimAdjustmentReason.utf8)
+            out.append(contentsOf: words.adjustmentReasons[primary.reason.editOrder])
             out.append(UInt8(ascii: ","))
             cell(primary.remark)
             if let citation {
@@ -165,7 +192,7 @@ extension RowEncoder {
             count(tally.deny)
             count(tally.pend)
             // Our own upper-case word: never quoted.
-            out.append(contentsOf: decision.decision.rawValue.utf8)
+            out.append(contentsOf: ReportWords.shared.decisions[decision.decision.severity])
             out.append(0x0A)
             return
         }

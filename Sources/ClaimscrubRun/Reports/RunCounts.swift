@@ -59,15 +59,16 @@ struct RunCounts {
         // Every line of a claim has its payer: counted here and added to the payer's
         // tally once per claim rather than looked up once per line.
         var claimLines = DecisionTally()
+        // The line decisions read in place: a copy of each retained its five references.
         for index in claim.lines.indices {
-            let lineDecision = decision.lines[index]
+            let lineDecision = decision.lines[index].decision
             lines += 1
-            lineDecisions.add(lineDecision.decision)
-            claimLines.add(lineDecision.decision)
-            primaryReasons[lineDecision.primary.reason.editOrder] += 1
-            if lineDecision.fired(.invalidData) { invalidDataLines += 1 }
-            linesByProcedureCode.add(claim.lines[index].procedureCode, lineDecision.decision)
-            if let citation = lineDecision.citation, !citation.version.isEmpty {
+            lineDecisions.add(lineDecision)
+            claimLines.add(lineDecision)
+            primaryReasons[decision.lines[index].primary.reason.editOrder] += 1
+            if decision.lines[index].fired(.invalidData) { invalidDataLines += 1 }
+            linesByProcedureCode.add(claim.lines[index].procedureCode, lineDecision)
+            if let citation = decision.lines[index].primary.citation, !citation.version.isEmpty {
                 linesByPolicyVersion[PolicyVersionKey(policyID: citation.policyID, version: citation.version), default: 0] += 1
             }
         }
