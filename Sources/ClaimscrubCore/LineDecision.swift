@@ -69,6 +69,7 @@ public struct LineDecision: Sendable, Hashable {
     public var reasons: [FiredReason] { [primary] + others }
 
     /// Whether `reason` fired on the line, primary or not, without making `reasons`.
+    @inlinable
     public func fired(_ reason: ReasonCode) -> Bool {
         primary.reason == reason || others.contains { $0.reason == reason }
     }

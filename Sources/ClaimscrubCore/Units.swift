@@ -46,7 +46,7 @@ public func parseDecimalMillionths(_ text: String) -> Int64? {
     return text.withUTF8(parseDecimalMillionths)
 }
 
-func parseDecimalMillionths(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+public func parseDecimalMillionths(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
     var whole: Int64 = 0
     var fraction: Int64 = 0
     var fractionDigits = 0

@@ -301,8 +301,10 @@ public struct CSVClaimRows: Sendable {
             units = Units(unitsText).flatMap { $0.millionths > 0 ? $0 : nil }
             if units == nil { problems.append(DataProblem(.units, .invalid)) }
         }
-        let charge = values[.charge]
-        if !charge.isEmpty && parseDecimalMillionths(charge) == nil { problems.append(DataProblem(.charge, .invalid)) }
+        // The charge and the pointers are read from the cell's bytes: only their values
+        // are kept, and a String of each was made and dropped on every line.
+        let chargeValid = values.withTrimmedBytes(.charge) { $0.isEmpty || parseDecimalMillionths($0) != nil }
+        if !chargeValid { problems.append(DataProblem(.charge, .invalid)) }
         let dateText = values[.serviceDate]
         let date = CalendarDate(dateText)
         if !dateText.isEmpty && date == nil { problems.append(DataProblem(.serviceDate, .invalid)) }
@@ -313,11 +315,12 @@ public struct CSVClaimRows: Sendable {
             if through == nil { problems.append(DataProblem(.serviceDateTo, .invalid)) }
         }
         var pointers: DiagnosisPointers?
-        let pointerText = values[.diagnosisPointers]
-        if !pointerText.isEmpty {
-            pointers = diagnosisPointers(pointerText)
-            if pointers == nil { problems.append(DataProblem(.diagnosisPointers, .invalid)) }
+        let pointersValid = values.withTrimmedBytes(.diagnosisPointers) { cell -> Bool in
+            guard !cell.isEmpty else { return true }
+            pointers = diagnosisPointers(cell)
+            return pointers != nil
         }
+        if !pointersValid { problems.append(DataProblem(.diagnosisPointers, .invalid)) }
         return ServiceLine(
             source: layout.displayPath,
             sourcePosition: line,
@@ -536,20 +539,18 @@ private func forEachListItem(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Slice
 /// The pointers of a `|`-separated cell, read from its bytes (a list of Strings, then of
 /// optionals, then of numbers took three allocations per line); nil when an item is not a
 /// `positiveInteger`.
-private func diagnosisPointers(_ text: String) -> DiagnosisPointers? {
-    text.withUTF8Bytes { bytes -> DiagnosisPointers? in
-        var pointers = DiagnosisPointers()
-        var valid = true
-        forEachListItem(bytes) { item in
-            guard let value = positiveInteger(item) else {
-                valid = false
-                return false
-            }
-            pointers.append(value)
-            return true
+private func diagnosisPointers(_ bytes: UnsafeBufferPointer<UInt8>) -> DiagnosisPointers? {
+    var pointers = DiagnosisPointers()
+    var valid = true
+    forEachListItem(bytes) { item in
+        guard let value = positiveInteger(item) else {
+            valid = false
+            return false
         }
-        return valid ? pointers : nil
+        pointers.append(value)
+        return true
     }
+    return valid ? pointers : nil
 }
 
 private func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }

@@ -462,18 +462,21 @@ public enum RunJob {
             let decision = engine.decide(claim, scratch: &scratch)
             let echo = ClaimEcho(claim, decision: decision)
             encoder.claimCells(claim: claim, echo: echo, into: &cells)
-            // By index: iterating the lines would copy each one (and retain its strings).
-            for index in claim.lines.indices {
-                let lineDecision = decision.lines[index]
-                switch lineDecision.decision {
-                case .accept:
-                    encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: lineDecision, into: &output.accept)
-                case .deny:
-                    encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: lineDecision, into: &output.deny)
-                case .pend:
-                    encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: lineDecision, into: &output.pend)
+            // By index: iterating the lines would copy each one (and retain its strings). The
+            // decisions through a buffer pointer, whose elements are read in place: the
+            // array's subscript copied each (five references retained and released).
+            decision.lines.withUnsafeBufferPointer { decisions in
+                for index in claim.lines.indices {
+                    switch decisions[index].decision {
+                    case .accept:
+                        encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: decisions[index], into: &output.accept)
+                    case .deny:
+                        encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: decisions[index], into: &output.deny)
+                    case .pend:
+                        encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: decisions[index], into: &output.pend)
+                    }
+                    output.lineRows += 1
                 }
-                output.lineRows += 1
             }
             encoder.claimRow(claim: claim, echo: echo, cells: cells, decision: decision, into: &output.claims)
             output.counts.add(claim: claim, echo: echo, decision: decision)

@@ -59,17 +59,20 @@ struct RunCounts {
         // Every line of a claim has its payer: counted here and added to the payer's
         // tally once per claim rather than looked up once per line.
         var claimLines = DecisionTally()
-        // The line decisions read in place: a copy of each retained its five references.
-        for index in claim.lines.indices {
-            let lineDecision = decision.lines[index].decision
-            lines += 1
-            lineDecisions.add(lineDecision)
-            claimLines.add(lineDecision)
-            primaryReasons[decision.lines[index].primary.reason.editOrder] += 1
-            if decision.lines[index].fired(.invalidData) { invalidDataLines += 1 }
-            linesByProcedureCode.add(claim.lines[index].procedureCode, lineDecision)
-            if let citation = decision.lines[index].primary.citation, !citation.version.isEmpty {
-                linesByPolicyVersion[PolicyVersionKey(policyID: citation.policyID, version: citation.version), default: 0] += 1
+        // The line decisions read in place through a buffer pointer: the array's subscript
+        // copied each (five references retained and released).
+        decision.lines.withUnsafeBufferPointer { decisions in
+            for index in claim.lines.indices {
+                let lineDecision = decisions[index].decision
+                lines += 1
+                lineDecisions.add(lineDecision)
+                claimLines.add(lineDecision)
+                primaryReasons[decisions[index].primary.reason.editOrder] += 1
+                if decisions[index].fired(.invalidData) { invalidDataLines += 1 }
+                linesByProcedureCode.add(claim.lines[index].procedureCode, lineDecision)
+                if let citation = decisions[index].primary.citation, !citation.version.isEmpty {
+                    linesByPolicyVersion[PolicyVersionKey(policyID: citation.policyID, version: citation.version), default: 0] += 1
+                }
             }
         }
         if claimLines.total > 0 { linesByPayer.add(echo.payerID, claimLines) }
