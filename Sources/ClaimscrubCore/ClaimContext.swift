@@ -12,9 +12,11 @@ public struct DecisionScratch {
     public init() {}
 }
 
-/// The NO_EDIT messages one deciding thread has made, by payer and code. About half of a
-/// generated batch's lines carry a code outside the registry or name a payer outside the
-/// code sets, and each such line made its message anew: an allocation, a copy and a free.
+/// The NO_EDIT messages made for a chunk's claims so far, by payer and code (kept in the
+/// chunk's `DecisionScratch`, so the table starts empty with each chunk: about 680 lines of
+/// a 4,096-line batch with two threads). About half of a generated batch's lines carry a
+/// code outside the registry or name a payer outside the code sets, and each such line made
+/// its message anew: an allocation, a copy and a free.
 /// A fixed table, a new message taking over its slot, so that a batch of millions of
 /// distinct codes or payers holds no more than `slotCount` messages.
 struct NoEditMessages {
@@ -29,7 +31,7 @@ struct NoEditMessages {
 
     /// Room for the pairs of a generated batch (about a hundred: a payer outside the code
     /// sets has a message for every code) with few collisions: 64 slots missed a third of
-    /// the time. At most about 80 KiB per deciding thread.
+    /// the time. At most about 80 KiB per chunk being decided.
     private static let slotCount = 512
     private var slots: [Entry?] = []
 
@@ -45,12 +47,11 @@ struct NoEditMessages {
         return message
     }
 
-    /// FNV-1a over the payer and the code, its top bits (`slotCount` is 512).
+    /// FNV-1a over the code and the payer's text, from a start that the payer's position
+    /// changes; its top bits (`slotCount` is 512).
     private static func slot(payer: Int?, payerText: String, code: String) -> Int {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bitPattern: Int64(payer ?? -1))
         func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        let position = UInt64(bitPattern: Int64(payer ?? -1))
-        for shift in stride(from: 0, to: 64, by: 8) { mix(UInt8(truncatingIfNeeded: position >> UInt64(shift))) }
         payerText.withUTF8Bytes { for byte in $0 { mix(byte) } }
         code.withUTF8Bytes { for byte in $0 { mix(byte) } }
         return Int(truncatingIfNeeded: hash >> 55)

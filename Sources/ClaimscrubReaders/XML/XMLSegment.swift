@@ -71,7 +71,9 @@ struct XMLSegment {
     /// The value's text without surrounding spaces, tabs and line breaks.
     private func text(_ value: Value) -> String {
         let base = bytes.startIndex
-        return String(decoding: blankTrimmed(bytes[(base + Int(value.start))..<(base + Int(value.end))]), as: UTF8.self)
+        return bytes[(base + Int(value.start))..<(base + Int(value.end))].withUnsafeBufferPointer {
+            String(readBytes: blankTrimmed($0[...]))
+        }
     }
 }
 
