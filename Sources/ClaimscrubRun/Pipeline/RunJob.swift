@@ -245,6 +245,8 @@ public enum RunJob {
         // handed out, so the next batch is started while the last chunks of this one finish:
         // no thread waits for a whole batch.
         let deciders = DispatchQueue(label: "claimscrub.decide", attributes: .concurrent)
+        // Deciding yields to reading and writing (`DecidingPriority`).
+        let runPriority = DecidingPriority.process()
         let deciding = DispatchGroup()
         let slots = DispatchSemaphore(value: jobs)
         reading: for queue in queues {
@@ -267,6 +269,7 @@ public enum RunJob {
                         // The batch is captured, not its items: the reading thread frees it
                         // once no chunk holds it.
                         deciders.async(group: deciding) {
+                            if let runPriority { DecidingPriority.lowerCallingThread(below: runPriority) }
                             pending.finish(decide(batch.items[lower..<upper], engine: engine, encoder: encoder))
                             slots.signal()
                         }
