@@ -466,17 +466,18 @@ public enum RunJob {
             let echo = ClaimEcho(claim, decision: decision)
             encoder.claimCells(claim: claim, echo: echo, into: &cells)
             // By index: iterating the lines would copy each one (and retain its strings). The
-            // decisions through a buffer pointer, whose elements are read in place: the
-            // array's subscript copied each (five references retained and released).
+            // decisions through a buffer pointer, handed to the row writer whole: the array's
+            // subscript copied each (five references retained and released), and so did
+            // passing one element of the buffer.
             decision.lines.withUnsafeBufferPointer { decisions in
                 for index in claim.lines.indices {
                     switch decisions[index].decision {
                     case .accept:
-                        encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: decisions[index], into: &output.accept)
+                        encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decisions: decisions, into: &output.accept)
                     case .deny:
-                        encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: decisions[index], into: &output.deny)
+                        encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decisions: decisions, into: &output.deny)
                     case .pend:
-                        encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decision: decisions[index], into: &output.pend)
+                        encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decisions: decisions, into: &output.pend)
                     }
                     output.lineRows += 1
                 }

@@ -9,19 +9,26 @@ import ClaimscrubCore
 struct TallyKey: Hashable, Comparable, Sendable {
     var text: String
 
+    // Every service line looks its procedure code up (hash, then ==): the bytes are read
+    // in place. `withUTF8` needs a `var`, and copying the keys into one retained and
+    // released each String, about 14 reference counts per line.
     static func == (a: TallyKey, b: TallyKey) -> Bool {
-        var a = a.text, b = b.text
-        return a.withUTF8 { x in b.withUTF8 { y in compareBytes(x, y) == 0 } }
+        a.withBytes { x in b.withBytes { y in compareBytes(x, y) == 0 } }
     }
 
     static func < (a: TallyKey, b: TallyKey) -> Bool {
-        var a = a.text, b = b.text
-        return a.withUTF8 { x in b.withUTF8 { y in compareBytes(x, y) < 0 } }
+        a.withBytes { x in b.withBytes { y in compareBytes(x, y) < 0 } }
     }
 
     func hash(into hasher: inout Hasher) {
-        var text = text
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        withBytes { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The key's UTF-8 bytes, in place (a native String, as every key here is, is
+    /// contiguous); copied only for a String that is not.
+    private func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
     }
 
     var byteCount: Int { text.utf8.count }
