@@ -3,6 +3,7 @@ import ClaimscrubCore
 import ClaimscrubReaders
 import ClaimscrubRun
 import Foundation
+import Synchronization
 
 @main
 struct Claimscrub: ParsableCommand {
@@ -40,12 +41,47 @@ func parseDate(_ text: String, option: String) throws -> CalendarDate {
 
 /// Loads the code sets or stops with every problem and exit 78.
 func loadCodeSets(_ folder: String?) throws -> LoadedCodeSets {
-    do {
-        return try LoadedCodeSets.load(folder: folder)
-    } catch {
+    try codeSetsOrExit(Result { () throws(CodeSetError) in try LoadedCodeSets.load(folder: folder) }, folder: folder)
+}
+
+/// The loaded code sets; when they could not be loaded, every problem printed and exit 78.
+func codeSetsOrExit(_ result: Result<LoadedCodeSets, CodeSetError>, folder: String?) throws -> LoadedCodeSets {
+    switch result {
+    case .success(let loaded):
+        return loaded
+    case .failure(let error):
         for problem in error.problems { printError(codeSetLine(problem, folder: folder)) }
         printError("claimscrub: error: the code sets are invalid (\(error.problems.filter { $0.severity == .error }.count) errors)")
         throw ExitCode(ExitStatus.config)
+    }
+}
+
+/// The code sets loaded on a thread of their own, so that `run` reads its first batches
+/// meanwhile (see `RunJob.run(_:codeSetsWhenReady:)`).
+final class CodeSetsLoading: Sendable {
+    private let folder: String?
+    private let result = Mutex<Result<LoadedCodeSets, CodeSetError>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(folder: String?) {
+        self.folder = folder
+        let thread = Thread { [self] in
+            let loaded = Result { () throws(CodeSetError) in try LoadedCodeSets.load(folder: folder) }
+            result.withLock { $0 = loaded }
+            done.signal()
+        }
+        // As much stack as the main thread, where the code sets were loaded before: a
+        // deeply nested YAML file is parsed recursively.
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Waits for the loading; as `loadCodeSets`, stops with every problem and exit 78.
+    func wait() throws -> LoadedCodeSets {
+        done.wait()
+        // Signalled again for any later wait.
+        done.signal()
+        return try codeSetsOrExit(result.withLock { $0! }, folder: folder)
     }
 }
 

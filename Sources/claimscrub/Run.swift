@@ -73,12 +73,22 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadCodeSets(codesets)
-        let mapping = try csvColumns.map(readMapping) ?? CSVColumnMapping()
+        // Loaded beside the reading of the first batches (`RunJob.run(_:codeSetsWhenReady:)`).
+        let codeSets = CodeSetsLoading(folder: codesets)
+        let mapping: CSVColumnMapping
+        let asOfDate: CalendarDate
+        do {
+            mapping = try csvColumns.map(readMapping) ?? CSVColumnMapping()
+            asOfDate = try asOf.map { try parseDate($0, option: "--as-of") } ?? today()
+        } catch {
+            // The code sets' problems first, as when they were loaded before anything else.
+            _ = try codeSets.wait()
+            throw error
+        }
         var options = RunOptions(
             inputs: inputs,
             format: InputFormat(rawValue: format),
-            asOf: try asOf.map { try parseDate($0, option: "--as-of") } ?? today(),
+            asOf: asOfDate,
             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
             reportFormat: ReportFormat(rawValue: reportFormat) ?? .csv,
             csvMapping: mapping,
@@ -91,7 +101,10 @@ struct Run: ParsableCommand {
         // auto: only when stderr is a terminal; --quiet silences it too.
         options.showProgress = !quiet && (progress == "always" || (progress == "auto" && isatty(STDERR_FILENO) == 1))
         SignalCleanup.shared.install()
-        let outcome = RunJob.run(options, codeSets: loaded)
+        // Nil: the code sets could not be loaded, their problems printed.
+        guard let outcome = RunJob.run(options, codeSetsWhenReady: { try? codeSets.wait() }) else {
+            throw ExitCode(ExitStatus.config)
+        }
         if outcome.status == ExitStatus.success || outcome.status == ExitStatus.dataError || outcome.status == ExitStatus.noInput {
             if !quiet { printError(outcome.message) }
         } else {

@@ -21,12 +21,36 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         condition.unlock()
     }
 
-    func push(_ item: Element) {
+    private var abandoned = false
+
+    /// Adds `item`, waiting for room. False when the queue was abandoned: the item is
+    /// dropped, and the producer should stop.
+    @discardableResult
+    func push(_ item: Element) -> Bool {
         condition.lock()
-        while items.count >= capacity { condition.wait() }
+        defer { condition.unlock() }
+        while items.count >= capacity && !abandoned { condition.wait() }
+        guard !abandoned else { return false }
         items.append(item)
         condition.broadcast()
+        return true
+    }
+
+    /// Nothing more will be taken: what is queued is dropped, a `push` waiting for room
+    /// returns, and later ones drop their items; `pop` gives nil.
+    func abandon() {
+        condition.lock()
+        abandoned = true
+        closed = true
+        items.removeAll()
+        condition.broadcast()
         condition.unlock()
+    }
+
+    var isAbandoned: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return abandoned
     }
 
     func close() {

@@ -15,17 +15,40 @@ public enum RunJob {
     static let toolVersion = "0.1.0"
 
     public static func run(_ options: RunOptions, codeSets loaded: LoadedCodeSets) -> RunOutcome {
+        // The code sets are ready: a run never ends for want of them.
+        run(options, codeSetsWhenReady: { loaded })!
+    }
+
+    /// A run that starts reading its inputs before its code sets are loaded: the reading
+    /// threads fill their first batches while `codeSets` (called once, on this thread,
+    /// after they start) waits for the loading. Nil when `codeSets` gives nil (it reports
+    /// why): the run then ends before any output is made, as it would have before it began.
+    ///
+    /// Loading the built-in code sets takes about 15 ms, with one core to spare. An X12
+    /// reading thread, which builds its claims, needs about 9 ms for the two batches it
+    /// may read ahead; they were read after the loading, while the deciding threads waited
+    /// (a CSV reading thread needs about 2 ms for its two).
+    public static func run(_ options: RunOptions, codeSetsWhenReady codeSets: () -> LoadedCodeSets?) -> RunOutcome? {
         let started = DispatchTime.now()
         let addressSpace = addressSpaceLimit()
         if let limit = addressSpace, limit < minimumAddressSpace {
             // Below this a thread cannot get its stack or an allocation fails: the run would
-            // hang or crash part-way, so it stops before it starts.
+            // hang or crash part-way, so it stops before it starts. The code sets' own
+            // problems, found first until the loading overlapped the reading, still are.
+            guard codeSets() != nil else { return nil }
             return failure(
                 ExitStatus.software,
                 "error: the address-space limit (ulimit -v, prlimit --as) is \(limit >> 20) MiB; a run needs at least \(minimumAddressSpace >> 20) MiB for its threads and libraries"
             )
         }
         limitMallocArenas(underLimit: addressSpace.map { $0 < 1 << 30 } ?? false)
+        let (inputs, missing) = expand(options.inputs)
+        let reading = ReadingThreads(inputs: inputs, format: options.format, mapping: options.csvMapping)
+        // Whatever ends the run from here on, the reading threads stop (a thread blocked on
+        // a pipe stops when the pipe gives more or ends).
+        defer { reading.abandon() }
+        guard let loaded = codeSets() else { return nil }
+
         // `runs/x/` names the folder `runs/x`: its temporary sibling is `runs/x.partial-PID`.
         var outDir = options.outDirectory
         while outDir.count > 1, outDir.hasSuffix("/") { outDir.removeLast() }
@@ -63,7 +86,7 @@ public enum RunJob {
 
         let outcome: RunOutcome
         do {
-            outcome = try scrub(options, loaded: loaded, into: temporary, started: started)
+            outcome = try scrub(options, loaded: loaded, inputs: inputs, missing: missing, reading: reading, into: temporary, started: started)
         } catch {
             try? fm.removeItem(atPath: temporary)
             return failure(ExitStatus.ioError, error.description)
@@ -135,10 +158,64 @@ public enum RunJob {
         case unreadable(Reject)
     }
 
+    /// The run's reading: one bounded queue per input, and at most two inputs read at once,
+    /// started in argument order. The run's thread drains the queues in that order, so
+    /// several files overlap while the rows still come out in input order. Two batches
+    /// ahead keep the deciding threads fed; each batch more in flight costs about 3 MiB
+    /// resident, so a file read ahead of its turn keeps one batch queued until its queue is
+    /// drained (the run's thread widens it).
+    private final class ReadingThreads: Sendable {
+        let queues: [BoundedQueue<Work>]
+        /// Inputs hashed apart for the manifest (see `scrub`).
+        let regularFiles: Set<String>
+        /// Sizes and digests by path: a pipe's from its reading thread, before its queue closes.
+        let hashes = Mutex<[String: (bytes: Int64, sha256: String)]>([:])
+
+        init(inputs: [Input], format: InputFormat?, mapping: CSVColumnMapping) {
+            let queues = inputs.indices.map { BoundedQueue<Work>(capacity: $0 == 0 ? 2 : 1) }
+            let regularFiles = Set(inputs.map(\.path).filter(isRegularFile))
+            self.queues = queues
+            self.regularFiles = regularFiles
+            // Two reading threads for the whole run, each taking the next input in argument
+            // order when it finishes one. A thread per input left each new thread's batches
+            // in another malloc arena while the freed ones stayed resident in the last.
+            let nextInput = Atomic<Int>(0)
+            for _ in 0..<min(2, inputs.count) {
+                let reading = Thread {
+                    while true {
+                        let index = nextInput.add(1, ordering: .relaxed).oldValue
+                        guard index < inputs.count else { return }
+                        let (input, queue) = (inputs[index], queues[index])
+                        // A run that ended early reads nothing more.
+                        if queue.isAbandoned { continue }
+                        // A pipe is hashed as it is read. Regular files are hashed apart; a
+                        // compressed pipe is read decompressed, its own bytes never seen, so
+                        // the manifest gives it no size or digest.
+                        let digest = regularFiles.contains(input.path) || input.path.hasSuffix(".gz") ? nil : InputDigest()
+                        read(input, format: format, mapping: mapping, observer: digest, into: queue)
+                        if let digest {
+                            let result = digest.finish(path: input.path) ?? (0, "")
+                            self.hashes.withLock { $0[input.path] = result }
+                        }
+                        queue.close()
+                    }
+                }
+                reading.stackSize = 8 << 20
+                reading.start()
+            }
+        }
+
+        /// Ends the reading early: the queues drop what they hold and take nothing more, and
+        /// each reading thread stops at its next hand-over.
+        func abandon() {
+            for queue in queues { queue.abandon() }
+        }
+    }
+
     private static func scrub(
-        _ options: RunOptions, loaded: LoadedCodeSets, into folder: String, started: DispatchTime
+        _ options: RunOptions, loaded: LoadedCodeSets, inputs: [Input], missing: [Reject], reading: ReadingThreads,
+        into folder: String, started: DispatchTime
     ) throws(OutputError) -> RunOutcome {
-        let (inputs, missing) = expand(options.inputs)
         let engine = DecisionEngine(codeSets: loaded.codeSets, asOf: options.asOf)
         let encoder = RowEncoder(format: options.reportFormat)
         let ext = options.reportFormat == .csv ? "csv" : "jsonl"
@@ -161,14 +238,12 @@ public enum RunJob {
 
         // Inputs are hashed for the manifest beside the scrub, each regular file on a thread
         // of its own; a pipe by its reading thread as it is read (`InputDigest`).
-        let hashes = Mutex<[String: (bytes: Int64, sha256: String)]>([:])
         let hashing = DispatchGroup()
-        let regularFiles = Set(inputs.map(\.path).filter(isRegularFile))
-        for path in regularFiles {
+        for path in reading.regularFiles {
             DispatchQueue.global().async(group: hashing) {
                 // An input that cannot be read has no size or digest in the manifest.
                 let result = InputDigest().finish(path: path) ?? (0, "")
-                hashes.withLock { $0[path] = result }
+                reading.hashes.withLock { $0[path] = result }
             }
         }
 
@@ -178,40 +253,7 @@ public enum RunJob {
         )
         for reject in missing { writer.write(.reject(reject)) }
 
-        // One bounded queue per input; at most two inputs are read at once, started in
-        // argument order, and the run's thread drains the queues in that order, so several
-        // files overlap while the rows still come out in input order. Two batches ahead keep
-        // the deciding threads fed (reading is the cheap part); each batch more in flight
-        // costs about 3 MiB resident, so a file read ahead of its turn keeps one batch
-        // queued until its queue is drained.
-        let queues = inputs.indices.map { BoundedQueue<Work>(capacity: $0 == 0 ? 2 : 1) }
-        let format = options.format
-        let mapping = options.csvMapping
-        // Two reading threads for the whole run, each taking the next input in argument
-        // order when it finishes one. A thread per input left each new thread's batches
-        // in another malloc arena while the freed ones stayed resident in the last.
-        let nextInput = Atomic<Int>(0)
-        for _ in 0..<min(2, inputs.count) {
-            let reading = Thread {
-                while true {
-                    let index = nextInput.add(1, ordering: .relaxed).oldValue
-                    guard index < inputs.count else { return }
-                    let (input, queue) = (inputs[index], queues[index])
-                    // A pipe is hashed as it is read. Regular files are hashed apart (above);
-                    // a compressed pipe is read decompressed, its own bytes never seen, so the
-                    // manifest gives it no size or digest.
-                    let digest = regularFiles.contains(input.path) || input.path.hasSuffix(".gz") ? nil : InputDigest()
-                    read(input, format: format, mapping: mapping, observer: digest, into: queue)
-                    if let digest {
-                        let result = digest.finish(path: input.path) ?? (0, "")
-                        hashes.withLock { $0[input.path] = result }
-                    }
-                    queue.close()
-                }
-            }
-            reading.stackSize = 8 << 20
-            reading.start()
-        }
+        let queues = reading.queues
 
         var progress: ProgressLine?
         if options.showProgress {
@@ -291,7 +333,7 @@ public enum RunJob {
         for file in [accept, claims, deny, pend, rejects] {
             reportHashes.append((file.name, try file.finish(fsync: options.fsync)))
         }
-        let inputHashes = hashes.withLock { $0 }
+        let inputHashes = reading.hashes.withLock { $0 }
         let totalBytes = inputs.reduce(Int64(0)) { $0 + (inputHashes[$1.path]?.bytes ?? 0) }
 
         let summaryFile = try ReportFile(directory: folder, name: "summary.json")
@@ -376,10 +418,12 @@ public enum RunJob {
             // threads: held until the next hand-over, batches of 100,000-column rows (some
             // 30 MiB in memory each) raised that run's peak from 56 to 78 MiB.
             let heldBatchBytes: Int64 = 1 << 20
+            // False once the run's thread has abandoned the queue (the run ended early).
+            var wanted = true
             func handOver(_ items: [DeferredRead], bytes: Int64) {
                 let batch = Batch(items)
-                queue.push(.items(batch))
-                guard freesBatches else { return }
+                wanted = queue.push(.items(batch))
+                guard freesBatches, wanted else { return }
                 // Lets go of the batches the deciding threads are done with (this reference
                 // is the last), which frees them here.
                 var kept = 0
@@ -411,8 +455,8 @@ public enum RunJob {
             }
             // CSV and XML claims come unbuilt: they are built on the deciding threads, and
             // this one is left with scanning and parsing.
-            while let item = try reader.nextDeferred() { add(item) }
-            if !items.isEmpty { handOver(items, bytes: ByteSource.totalBytesRead.load(ordering: .relaxed) - batchStart) }
+            while wanted, let item = try reader.nextDeferred() { add(item) }
+            if wanted, !items.isEmpty { handOver(items, bytes: ByteSource.totalBytesRead.load(ordering: .relaxed) - batchStart) }
         } catch {
             queue.push(.unreadable(Reject(
                 source: input.displayPath, kind: .inputFile,
