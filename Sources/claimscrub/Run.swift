@@ -73,7 +73,9 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        // Loaded beside the reading of the first batches (`RunJob.run(_:codeSetsWhenReady:)`).
+        // Loaded beside the reading of the first batches (`RunJob.run(_:codeSetsWhenReady:)`),
+        // on a thread started once the process is set up for the run's threads.
+        RunJob.prepareProcess()
         let codeSets = CodeSetsLoading(folder: codesets)
         let mapping: CSVColumnMapping
         let asOfDate: CalendarDate

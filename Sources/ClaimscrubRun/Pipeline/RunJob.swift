@@ -114,6 +114,15 @@ public enum RunJob {
         return Int(clamping: limit.rlim_cur)
     }
 
+    /// Sets the process up for a run before any thread of it starts: `claimscrub run` calls
+    /// this before it loads the code sets on a thread of their own, whose own malloc arena
+    /// (64 MiB of address space) made the loading fail with "Memory error" under
+    /// `prlimit --as=120MiB`, where the run should stop with the address-space message.
+    /// `run` calls it too; calling it twice does no harm.
+    public static func prepareProcess() {
+        limitMallocArenas(underLimit: addressSpaceLimit().map { $0 < 1 << 30 } ?? false)
+    }
+
     /// glibc gives every thread that allocates while others do an arena of its own, each
     /// reserving 64 MiB of address space; with the reading, deciding, writing and hashing
     /// threads that was enough to fail under `prlimit --as=512MiB` (MemoryBoundTests).
