@@ -24,7 +24,7 @@ public enum RunJob {
     /// after they start) waits for the loading. Nil when `codeSets` gives nil (it reports
     /// why): the run then ends before any output is made, as it would have before it began.
     ///
-    /// Loading the built-in code sets takes about 15 ms, with one core to spare. An X12
+    /// Loading the built-in code sets takes about 12 ms, with one core to spare. An X12
     /// reading thread, which builds its claims, needs about 9 ms for the two batches it
     /// may read ahead; they were read after the loading, while the deciding threads waited
     /// (a CSV reading thread needs about 2 ms for its two).
