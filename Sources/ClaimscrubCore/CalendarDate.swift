@@ -34,24 +34,34 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     /// Parses the UTF-8 bytes of `YYYY-MM-DD` or `YYYYMMDD`: for readers that hold the
     /// bytes of a date and would otherwise make a String only to parse it.
     public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
-        // Every line parses at least one date: digits are read in place, no arrays.
-        let count = bytes.count
-        guard count == 8 || count == 10 else { return nil }
-        var value = 0
-        var digits = 0
-        var year = 0, month = 0
-        for offset in 0..<count {
-            let byte = bytes[offset]
-            if count == 10 && (offset == 4 || offset == 7) {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            guard byte >= 48, byte <= 57 else { return nil }
-            value = value * 10 + Int(byte - 48)
-            digits += 1
-            if digits == 4 { year = value; value = 0 } else if digits == 6 { month = value; value = 0 }
+        // Every line parses a date or two (X12: the claim's and the line's): the eight
+        // digits are read as one word, checked and combined eight at a time, about a third
+        // of the instructions of a loop over the bytes.
+        guard let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let word: UInt64
+        switch bytes.count {
+        case 8:
+            word = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        case 10:
+            guard base[4] == UInt8(ascii: "-"), base[7] == UInt8(ascii: "-") else { return nil }
+            let year = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+            let month = UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 5, as: UInt16.self)))
+            let day = UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
+            word = year | month << 32 | day << 48
+        default:
+            return nil
         }
-        self.init(year: year, month: month, day: value)
+        // The first byte in the lowest place. A byte below "0" wraps to 0xD0 or more, one
+        // above "9" passes 0x7F once 0x76 is added: either sets its high bit. No sum carries
+        // into the next byte unless a high bit is already set.
+        let digits = word &- 0x3030_3030_3030_3030
+        guard (digits | (digits &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 == 0 else { return nil }
+        // Pairs of digits as numbers, one per 16-bit lane: YY, YY, MM, DD.
+        let pairs = (digits &* 10 &+ (digits >> 8)) & 0x00FF_00FF_00FF_00FF
+        let century = Int(pairs & 0xFF)
+        let yearInCentury = Int((pairs >> 16) & 0xFF)
+        self.init(year: century * 100 + yearInCentury, month: Int((pairs >> 32) & 0xFF), day: Int(pairs >> 48))
     }
 
     public var components: (year: Int, month: Int, day: Int) {

@@ -21,6 +21,75 @@ import Testing
         #expect(range.contains(CalendarDate("2024-10-31")!))
         #expect(!range.contains(CalendarDate("2024-11-01")!))
     }
+
+    /// The rules of `CalendarDate(utf8:)` written out byte by byte: eight digits, or four,
+    /// a dash, two, a dash, two; then a valid Gregorian date.
+    private func referenceDate(_ bytes: [UInt8]) -> CalendarDate? {
+        let digits: [UInt8]
+        switch bytes.count {
+        case 8: digits = bytes
+        case 10:
+            guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+            digits = Array(bytes[0..<4] + bytes[5..<7] + bytes[8..<10])
+        default: return nil
+        }
+        guard digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        let value = { (range: Range<Int>) in digits[range].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } }
+        return CalendarDate(year: value(0..<4), month: value(4..<6), day: value(6..<8))
+    }
+
+    private func parsed(_ bytes: [UInt8]) -> CalendarDate? {
+        bytes.withUnsafeBufferPointer { CalendarDate(utf8: $0) }
+    }
+
+    /// Every day of years around the edges (leap rules, the epoch, the first and last year),
+    /// in both forms, and the days just past each month's end.
+    @Test func readsEveryDayAsTheRulesDo() {
+        for year in [1, 4, 99, 100, 400, 1582, 1899, 1900, 1969, 1970, 1999, 2000, 2023, 2024, 2100, 9999] {
+            for month in 0...13 {
+                for day in 0...32 {
+                    let y = String(repeating: "0", count: 4 - String(year).count) + String(year)
+                    let m = month < 10 ? "0\(month)" : "\(month)"
+                    let d = day < 10 ? "0\(day)" : "\(day)"
+                    for text in [y + m + d, y + "-" + m + "-" + d] {
+                        let bytes = Array(text.utf8)
+                        #expect(parsed(bytes) == referenceDate(bytes), "\(text)")
+                    }
+                }
+            }
+        }
+        #expect(parsed(Array("00000101".utf8)) == nil)
+        #expect(parsed(Array("99991231".utf8))?.description == "9999-12-31")
+    }
+
+    /// Dates in either form with up to two bytes changed, and random bytes of every length
+    /// up to 12, drawn mostly from digits and dashes with a few of every other kind (the
+    /// neighbours of "0" and "9", high bytes): the same answers.
+    @Test func refusesWhatTheRulesRefuse() {
+        var random = SplitMix64(seed: 11)
+        let alphabet = Array("0123456789".utf8) + Array("0123456789-".utf8) + [0x2F, 0x3A, 0x20, 0x00, 0x7F, 0x80, 0xB0, 0xFF, 0xC2, 0x40]
+        func pick() -> UInt8 { alphabet[Int(random.next() % UInt64(alphabet.count))] }
+        var mismatches: [[UInt8]] = []
+        var dates = 0
+        for round in 0..<200_000 {
+            var bytes: [UInt8]
+            if round % 2 == 0 {
+                let date = CalendarDate(year: 1 + Int(random.next() % 9999), month: 1 + Int(random.next() % 12), day: 1 + Int(random.next() % 28))!
+                let text = date.description
+                bytes = Array(text.utf8)
+                if random.next() % 2 == 0 { bytes.removeAll { $0 == UInt8(ascii: "-") } }
+                for _ in 0..<(random.next() % 3) { bytes[Int(random.next() % UInt64(bytes.count))] = pick() }
+            } else {
+                bytes = (0..<Int(random.next() % 13)).map { _ in pick() }
+            }
+            let expected = referenceDate(bytes)
+            if parsed(bytes) != expected { mismatches.append(bytes) }
+            if expected != nil { dates += 1 }
+        }
+        #expect(mismatches.isEmpty, "first: \(mismatches.prefix(3))")
+        // Some were dates, so both answers were exercised.
+        #expect(dates > 10_000)
+    }
 }
 
 @Suite struct UnitsTests {
