@@ -42,7 +42,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         let word: UInt64
         switch bytes.count {
         case 8:
-            word = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            word = ByteWord.load(raw)
         case 10:
             guard base[4] == UInt8(ascii: "-"), base[7] == UInt8(ascii: "-") else { return nil }
             let year = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))

@@ -1,4 +1,5 @@
-/// Buffers the engine reuses from claim to claim on one deciding thread. The lines'
+/// Buffers the engine reuses from claim to claim (the run keeps one per chunk it decides,
+/// on whichever deciding thread takes the chunk). The lines'
 /// facts, the diagnoses' shapes, a line's fired reasons and a claim's line decisions were
 /// each an array made and freed per claim or per line: about a third of a run's
 /// allocations.

@@ -57,7 +57,7 @@ public struct DecisionEngine: Sendable {
     /// `plan`: the claim's payer's, nil when the payer is not in the code sets. The claim is
     /// passed beside its context, not kept in it: keeping it was a copy of the claim (a
     /// retain and release of each of its fields) per claim decided. `fired`: a buffer for
-    /// the line's reasons, emptied here; `noEditMessages`: the thread's NO_EDIT messages.
+    /// the line's reasons, emptied here; `noEditMessages`: the NO_EDIT messages kept in `scratch`.
     private func decideLine(
         at index: Int, of claim: borrowing Claim, in context: ClaimContext, plan: PayerPlan?,
         fired: inout [FiredReason], noEditMessages: inout NoEditMessages

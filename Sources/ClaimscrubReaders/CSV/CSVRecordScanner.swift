@@ -190,20 +190,14 @@ struct CSVRecordScanner {
     /// buffer.
     private static func scanPlain(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> ScanResult? {
         guard let base = bytes.baseAddress else { return nil }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        // The high bit of each byte of `word` that is zero, and no other bit: exact, as no
-        // sum carries from one byte into the next.
-        @inline(__always) func zeroBytes(_ word: UInt64) -> UInt64 { ~(((word & low7) &+ low7) | word | low7) }
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: plainFieldLimit) { ends -> ScanResult? in
             var fieldCount = 0
             var index = start
             while index + 8 <= end {
-                // Little-endian: the first byte in the lowest bits.
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                if zeroBytes(word ^ (ones &* 0x22)) != 0 { return nil }
-                let lineEnds = zeroBytes(word ^ (ones &* 0x0A))
-                var marks = zeroBytes(word ^ (ones &* 0x2C)) | lineEnds
+                let word = ByteWord.load(base + index)
+                if ByteWord.marks(word, of: 0x22) != 0 { return nil }
+                let lineEnds = ByteWord.marks(word, of: 0x0A)
+                var marks = ByteWord.marks(word, of: 0x2C) | lineEnds
                 while marks != 0 {
                     let bit = marks.trailingZeroBitCount
                     let position = index + bit >> 3

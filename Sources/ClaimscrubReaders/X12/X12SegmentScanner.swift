@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ClaimscrubCore
 
 /// What the scanner found next in the byte stream.
 enum X12ScanEvent {
@@ -332,19 +333,14 @@ private final class X12StartsBuffer {
         var next = 1
         // Eight bytes at a time: a word without the separator is passed in a few
         // instructions, and each separator in it is found from its bit.
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let pattern = ones &* UInt64(element)
         var index = 0
         while index + 8 <= count {
-            let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self) ^ pattern
-            // Exact: a high bit for every zero byte, and for no other (no borrow across bytes).
-            var zeros = ~(((word & ~highs) &+ ~highs) | word) & highs
-            while zeros != 0 {
+            var separators = ByteWord.marks(ByteWord.load(bytes + index), of: element)
+            while separators != 0 {
                 if next == capacity { return -1 }
-                pointer[next] = index + zeros.trailingZeroBitCount / 8 + 1
+                pointer[next] = index + separators.trailingZeroBitCount / 8 + 1
                 next += 1
-                zeros &= zeros &- 1
+                separators &= separators &- 1
             }
             index += 8
         }

@@ -41,7 +41,7 @@ public enum RunJob {
                 "error: the address-space limit (ulimit -v, prlimit --as) is \(limit >> 20) MiB; a run needs at least \(minimumAddressSpace >> 20) MiB for its threads and libraries"
             )
         }
-        limitMallocArenas(underLimit: addressSpace.map { $0 < 1 << 30 } ?? false)
+        prepareProcess()
         let (inputs, missing) = expand(options.inputs)
         let reading = ReadingThreads(inputs: inputs, format: options.format, mapping: options.csvMapping)
         // Whatever ends the run from here on, the reading threads stop (a thread blocked on
@@ -117,7 +117,7 @@ public enum RunJob {
     /// Sets the process up for a run before any thread of it starts: `claimscrub run` calls
     /// this before it loads the code sets on a thread of their own, whose own malloc arena
     /// (64 MiB of address space) made the loading fail with "Memory error" under
-    /// `prlimit --as=120MiB`, where the run should stop with the address-space message.
+    /// `prlimit --as=130MiB`, where the run should stop with the address-space message.
     /// `run` calls it too; calling it twice does no harm.
     public static func prepareProcess() {
         limitMallocArenas(underLimit: addressSpaceLimit().map { $0 < 1 << 30 } ?? false)

@@ -26,8 +26,8 @@ struct TallyKey: Hashable, Comparable, Sendable {
 
     /// The key's UTF-8 bytes, in place (a native String, as every key here is, is
     /// contiguous); copied only for a String that is not.
-    private func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    private func withBytes<Value>(_ body: (UnsafeBufferPointer<UInt8>) -> Value) -> Value {
+        if let value = text.utf8.withContiguousStorageIfAvailable(body) { return value }
         return Array(text.utf8).withUnsafeBufferPointer(body)
     }
 

@@ -127,15 +127,11 @@ func appendDecimal(_ value: Int, into out: inout [UInt8]) {
 @inline(__always)
 func needsCSVQuotes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let base = bytes.baseAddress else { return false }
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let highs: UInt64 = 0x8080_8080_8080_8080
-    // Some byte of `word` is zero: exact as a yes or no.
-    @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
     var index = 0
     while index + 8 <= bytes.count {
-        let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-        if hasZeroByte(word ^ (ones &* 0x2C)) || hasZeroByte(word ^ (ones &* 0x22))
-            || hasZeroByte(word ^ (ones &* 0x0A)) || hasZeroByte(word ^ (ones &* 0x0D)) {
+        let word = ByteWord.load(base + index)
+        if ByteWord.marks(word, of: 0x2C) | ByteWord.marks(word, of: 0x22)
+            | ByteWord.marks(word, of: 0x0A) | ByteWord.marks(word, of: 0x0D) != 0 {
             return true
         }
         index += 8
