@@ -78,30 +78,39 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// `YYYY-MM-DD`.
     public var description: String {
-        guard (1...9999).contains(components.year) else { return outOfRangeDescription }
-        return String(unsafeUninitializedCapacity: 10) { buffer in
-            writeISO(into: buffer)
-            return 10
+        let text = String(unsafeUninitializedCapacity: 10) { buffer in
+            writeISO(into: buffer) ? 10 : 0
         }
+        return text.isEmpty ? outOfRangeDescription : text
     }
 
-    /// Appends `YYYY-MM-DD` to `out`, for report rows written as bytes.
-    public func appendISO(to out: inout [UInt8]) {
-        guard (1...9999).contains(components.year) else { return out.append(contentsOf: outOfRangeDescription.utf8) }
+    /// Appends `YYYY-MM-DD` to `out`, for report rows written as bytes. Inlinable, so that
+    /// it is made for each kind of sink where it is used.
+    @inlinable
+    public func appendISO<Sink: ByteSink>(to out: inout Sink) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
-            writeISO(into: buffer)
-            out.append(contentsOf: buffer)
+            if writeISO(into: buffer) {
+                out.appendBytes(UnsafeBufferPointer(buffer))
+            } else {
+                var text = outOfRangeDescription
+                text.withUTF8 { out.appendBytes($0) }
+            }
         }
     }
 
     /// Only dates built from day counts can fall outside 1...9999; they print unpadded.
-    private var outOfRangeDescription: String {
+    @usableFromInline
+    var outOfRangeDescription: String {
         let (y, m, d) = components
         return "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
     }
 
-    private func writeISO(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+    /// Writes the ten bytes of `YYYY-MM-DD`; false, writing nothing, for a year outside
+    /// 1...9999. The day count is turned into year, month and day once, here.
+    @usableFromInline
+    func writeISO(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Bool {
         let (y, m, d) = components
+        guard (1...9999).contains(y) else { return false }
         buffer[0] = UInt8(48 + y / 1000)
         buffer[1] = UInt8(48 + y / 100 % 10)
         buffer[2] = UInt8(48 + y / 10 % 10)
@@ -112,6 +121,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         buffer[7] = UInt8(ascii: "-")
         buffer[8] = UInt8(48 + d / 10)
         buffer[9] = UInt8(48 + d % 10)
+        return true
     }
 
     public func adding(days: Int) -> CalendarDate {

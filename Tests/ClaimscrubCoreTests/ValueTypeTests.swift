@@ -179,3 +179,51 @@ import Testing
         }
     }
 }
+
+/// Report bytes put together in room lent by the caller (a line row on the stack).
+@Suite struct RowBytesTests {
+    @Test func bytesThatFitAreKeptInOrder() {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { room in
+            var row = RowBytes(room)
+            row.appendByte(0x41)
+            Array("BCDEFG".utf8).withUnsafeBufferPointer { row.appendBytes($0) }
+            row.appendByte(0x48)
+            #expect(!row.overflowed)
+            #expect(Array(row.bytes) == Array("ABCDEFGH".utf8))
+        }
+    }
+
+    @Test func anAppendPastTheRoomIsFlagged() {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { room in
+            var row = RowBytes(room)
+            Array("ABC".utf8).withUnsafeBufferPointer { row.appendBytes($0) }
+            Array("DE".utf8).withUnsafeBufferPointer { row.appendBytes($0) }
+            #expect(row.overflowed)
+            var full = RowBytes(room)
+            Array("ABCD".utf8).withUnsafeBufferPointer { full.appendBytes($0) }
+            #expect(!full.overflowed)
+            full.appendByte(0x45)
+            #expect(full.overflowed)
+        }
+    }
+
+    /// Dates as report bytes: the same text as `description`, inside 1...9999 and out of it.
+    @Test func datesAreAppendedAsTheyAreDescribed() {
+        for days: Int32 in [-719_162, -1, 0, 19_723, 2_932_896, -719_163, 2_932_897, -800_000, 3_000_000] {
+            let date = CalendarDate(daysSinceEpoch: days)
+            var bytes: [UInt8] = []
+            date.appendISO(to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == date.description, "\(days)")
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { room in
+                var row = RowBytes(room)
+                date.appendISO(to: &row)
+                #expect(String(decoding: Array(row.bytes), as: UTF8.self) == date.description, "\(days)")
+            }
+        }
+        #expect(CalendarDate(daysSinceEpoch: 0).description == "1970-01-01")
+        #expect(CalendarDate(daysSinceEpoch: -719_162).description == "0001-01-01")
+        #expect(CalendarDate(daysSinceEpoch: 2_932_896).description == "9999-12-31")
+        #expect(CalendarDate(daysSinceEpoch: 2_932_897).description == "10000-01-01")
+        #expect(CalendarDate(daysSinceEpoch: -719_163).description == "0-12-31")
+    }
+}

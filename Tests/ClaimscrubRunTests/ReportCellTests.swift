@@ -63,4 +63,41 @@ import Testing
         appendCSVSourceCell(path: path, position: nil, into: &wholeText)
         #expect(String(decoding: wholeText, as: UTF8.self) == cell(path))
     }
+
+    /// A line row is put together in 1 KiB on the stack and written another way when it
+    /// does not fit there: either way its bytes must be those of the row written cell by
+    /// cell, for rows shorter and longer than the room and around its edge.
+    @Test func lineRowsOfEveryLengthMatchTheRowWrittenCellByCell() {
+        let encoder = RowEncoder(format: .csv)
+        let citation = PolicyCitation(policyID: "VA-1", policyName: "Vertebral Augmentation", version: "2024-01", section: "3.1", source: "va.md")
+        for length in [0, 10, 700, 850, 900, 1000, 1020, 1100, 5000] {
+            // An unreadable date of service is echoed as read: any length, quoted when it holds a comma.
+            let dateText = String(repeating: "9", count: length / 2) + (length > 0 ? "," : "") + String(repeating: "x", count: length / 2)
+            let line = ServiceLine(
+                source: "batch.csv", sourcePosition: 7, lineNumberText: "1", lineNumber: 1, procedureCode: "22513",
+                modifiers: ["KX", "59"], units: Units("2"), unitsText: "2", dateOfService: nil, dateOfServiceText: dateText
+            )
+            let claim = Claim(id: "C1", payerID: "ACME01", diagnoses: [], lines: [line])
+            let decision = ClaimDecision(lines: [LineDecision(
+                decision: .deny,
+                primary: FiredReason(reason: .invalidData, remark: "MA130", citation: citation, message: "Invalid data: say \"no\"."),
+                others: [FiredReason(reason: .experimental, message: "also")], consulted: citation
+            )], payerID: "ACME01")
+            let echo = ClaimEcho(claim, decision: decision)
+            var cells = ClaimCells()
+            encoder.claimCells(claim: claim, echo: echo, into: &cells)
+            var row: [UInt8] = [0x41]
+            decision.lines.withUnsafeBufferPointer { decisions in
+                encoder.lineRow(claim: claim, echo: echo, cells: cells, line: 0, decisions: decisions, into: &row)
+            }
+            var expected: [UInt8] = [0x41]
+            encoder.row(ReportColumns.line, [
+                .text("C1"), .text("1"), .text("batch.csv:7"), .text("ACME01"), .text("commercial"), .text("professional"),
+                .text(dateText), .text("22513"), .text("KX|59"), .text("2"), .text("DENY"), .text("INVALID_DATA|EXPERIMENTAL"),
+                .text(ReasonCode.invalidData.claimAdjustmentReason), .text("MA130"), .text("VA-1"), .text("2024-01"), .text("3.1"),
+                .text("Invalid data: say \"no\"."),
+            ], into: &expected)
+            #expect(String(decoding: row, as: UTF8.self) == String(decoding: expected, as: UTF8.self), "date text of \(length) bytes")
+        }
+    }
 }

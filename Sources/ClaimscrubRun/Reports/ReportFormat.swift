@@ -55,28 +55,28 @@ struct RowEncoder {
 }
 
 /// RFC 4180 quoting only where needed, after a `'` guard against spreadsheet formulas.
-func appendCSVCell(_ text: String, into out: inout [UInt8]) {
+func appendCSVCell<Sink: ByteSink>(_ text: String, into out: inout Sink) {
     text.withUTF8Bytes { bytes in
         guard let first = bytes.first else { return }
         let formula = startsFormula(first)
         if !needsCSVQuotes(bytes) {
-            if formula { out.append(UInt8(ascii: "'")) }
-            out.append(contentsOf: bytes)
+            if formula { out.appendByte(UInt8(ascii: "'")) }
+            out.appendBytes(bytes)
             return
         }
-        out.append(UInt8(ascii: "\""))
-        if formula { out.append(UInt8(ascii: "'")) }
+        out.appendByte(UInt8(ascii: "\""))
+        if formula { out.appendByte(UInt8(ascii: "'")) }
         // In blocks between double quotes, each doubled: a message quoted for its commas
         // (one line in seven) has none, and appending byte by byte cost about 25
         // instructions a byte.
         var start = 0
         while let quote = bytes[start...].firstIndex(of: UInt8(ascii: "\"")) {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...quote]))
-            out.append(UInt8(ascii: "\""))
+            out.appendBytes(UnsafeBufferPointer(rebasing: bytes[start...quote]))
+            out.appendByte(UInt8(ascii: "\""))
             start = quote + 1
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
-        out.append(UInt8(ascii: "\""))
+        out.appendBytes(UnsafeBufferPointer(rebasing: bytes[start...]))
+        out.appendByte(UInt8(ascii: "\""))
     }
 }
 
@@ -89,7 +89,7 @@ func startsFormula(_ byte: UInt8) -> Bool {
 
 /// The cell `path:position` as `appendCSVCell` writes it, without making the text: every
 /// line row has one. Only a path that needs quoting or a formula guard takes the long way.
-func appendCSVSourceCell(path: String, position: Int?, into out: inout [UInt8]) {
+func appendCSVSourceCell<Sink: ByteSink>(path: String, position: Int?, into out: inout Sink) {
     guard let position, position >= 0 else {
         appendCSVCell(position.map { sourceText(path, $0) } ?? path, into: &out)
         return
@@ -97,19 +97,19 @@ func appendCSVSourceCell(path: String, position: Int?, into out: inout [UInt8]) 
     let plain = path.withUTF8Bytes { bytes -> Bool in
         guard let first = bytes.first else { return false }
         if startsFormula(first) || needsCSVQuotes(bytes) { return false }
-        out.append(contentsOf: bytes)
+        out.appendBytes(bytes)
         return true
     }
     guard plain else {
         appendCSVCell(sourceText(path, position), into: &out)
         return
     }
-    out.append(UInt8(ascii: ":"))
+    out.appendByte(UInt8(ascii: ":"))
     appendDecimal(position, into: &out)
 }
 
 /// The digits of `value` (at least zero), made on the stack and appended at once.
-func appendDecimal(_ value: Int, into out: inout [UInt8]) {
+func appendDecimal<Sink: ByteSink>(_ value: Int, into out: inout Sink) {
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
         var rest = value
         var start = buffer.count
@@ -118,7 +118,7 @@ func appendDecimal(_ value: Int, into out: inout [UInt8]) {
             buffer[start] = UInt8(truncatingIfNeeded: 48 + rest % 10)
             rest /= 10
         } while rest > 0
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        out.appendBytes(UnsafeBufferPointer(rebasing: buffer[start...]))
     }
 }
 

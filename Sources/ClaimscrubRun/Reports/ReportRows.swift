@@ -59,6 +59,14 @@ struct ClaimCells {
     /// `bytes[..<split]` is the claim_id cell, the rest the three echo cells, each cell
     /// with its comma.
     fileprivate var split = 0
+
+    fileprivate func appendClaimID<Sink: ByteSink>(to out: inout Sink) {
+        bytes.withUnsafeBufferPointer { out.appendBytes(UnsafeBufferPointer(rebasing: $0[..<split])) }
+    }
+
+    fileprivate func appendEcho<Sink: ByteSink>(to out: inout Sink) {
+        bytes.withUnsafeBufferPointer { out.appendBytes(UnsafeBufferPointer(rebasing: $0[split...])) }
+    }
 }
 
 extension RowEncoder {
@@ -86,64 +94,21 @@ extension RowEncoder {
         claim: Claim, echo: ClaimEcho, cells: ClaimCells, line index: Int, decisions: UnsafeBufferPointer<LineDecision>,
         into out: inout [UInt8]
     ) {
-        let lines = claim.lines
         if format == .csv {
-            // The hot path: cells straight into the buffer, no per-row arrays.
-            func cell(_ text: String, last: Bool = false) {
-                appendCSVCell(text, into: &out)
-                out.append(last ? 0x0A : UInt8(ascii: ","))
+            // The hot path: the row is put together on the stack and added to `out` at once;
+            // a row too long for the room is written straight into `out`.
+            let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: RowBytes.room) { room -> Bool in
+                var row = RowBytes(room)
+                csvLineRow(claim: claim, cells: cells, line: index, decisions: decisions, into: &row)
+                guard !row.overflowed else { return false }
+                out.appendBytes(row.bytes)
+                return true
             }
-            out.append(contentsOf: cells.bytes[..<cells.split])
-            cell(lines[index].lineNumberText)
-            appendCSVSourceCell(path: lines[index].sourcePath, position: lines[index].sourcePosition, into: &out)
-            out.append(UInt8(ascii: ","))
-            out.append(contentsOf: cells.bytes[cells.split...])
-            if let date = lines[index].dateOfService {
-                // Digits and dashes: never quoted, so written straight in.
-                date.appendISO(to: &out)
-                out.append(UInt8(ascii: ","))
-            } else {
-                cell(lines[index].dateOfServiceText)
-            }
-            cell(lines[index].procedureCode)
-            switch lines[index].modifiers.count {
-            case 0: out.append(UInt8(ascii: ","))
-            case 1: cell(lines[index].modifiers[0])
-            default: cell(lines[index].modifiers.joined(separator: "|"))
-            }
-            if let units = lines[index].units, units.millionths % Units.scale == 0 {
-                // Whole units (nearly every line): digits only, never quoted, no String made.
-                appendDecimal(Int(units.millionths / Units.scale), into: &out)
-                out.append(UInt8(ascii: ","))
-            } else {
-                cell(lines[index].units?.description ?? lines[index].unitsText)
-            }
-            // The decision, reason names and adjustment reason codes are our own upper-case
-            // words and digits, never quoted: written straight in, `|` between reasons.
-            let words = ReportWords.shared
-            out.append(contentsOf: words.decisions[decisions[index].decision.severity])
-            out.append(UInt8(ascii: ","))
-            let primaryOrder = decisions[index].primary.reason.editOrder
-            out.append(contentsOf: words.reasons[primaryOrder])
-            for other in decisions[index].others {
-                out.append(UInt8(ascii: "|"))
-                out.append(contentsOf: words.reasons[other.reason.editOrder])
-            }
-            out.append(UInt8(ascii: ","))
-            out.append(contentsOf: words.adjustmentReasons[primaryOrder])
-            out.append(UInt8(ascii: ","))
-            cell(decisions[index].primary.remark)
-            if let citation = decisions[index].primary.citation {
-                cell(citation.policyID)
-                cell(citation.version)
-                cell(citation.version.isEmpty ? "" : citation.section)
-            } else {
-                out.append(contentsOf: ",,,".utf8)
-            }
-            cell(decisions[index].primary.message, last: true)
+            if !fitted { csvLineRow(claim: claim, cells: cells, line: index, decisions: decisions, into: &out) }
             return
         }
         // JSON Lines and the others: not the hot path.
+        let lines = claim.lines
         let decision = decisions[index]
         let citation = decision.citation
         let lineNumber: CellValue = format == .jsonl
@@ -172,6 +137,68 @@ extension RowEncoder {
         ], into: &out)
     }
 
+    /// The CSV row of `lineRow`, cells straight into `out`, no per-row arrays.
+    private func csvLineRow<Sink: ByteSink>(
+        claim: Claim, cells: ClaimCells, line index: Int, decisions: UnsafeBufferPointer<LineDecision>,
+        into out: inout Sink
+    ) {
+        let lines = claim.lines
+        func cell(_ text: String, last: Bool = false) {
+            appendCSVCell(text, into: &out)
+            out.appendByte(last ? 0x0A : UInt8(ascii: ","))
+        }
+        cells.appendClaimID(to: &out)
+        cell(lines[index].lineNumberText)
+        appendCSVSourceCell(path: lines[index].sourcePath, position: lines[index].sourcePosition, into: &out)
+        out.appendByte(UInt8(ascii: ","))
+        cells.appendEcho(to: &out)
+        if let date = lines[index].dateOfService {
+            // Digits and dashes: never quoted, so written straight in.
+            date.appendISO(to: &out)
+            out.appendByte(UInt8(ascii: ","))
+        } else {
+            cell(lines[index].dateOfServiceText)
+        }
+        cell(lines[index].procedureCode)
+        switch lines[index].modifiers.count {
+        case 0: out.appendByte(UInt8(ascii: ","))
+        case 1: cell(lines[index].modifiers[0])
+        default: cell(lines[index].modifiers.joined(separator: "|"))
+        }
+        if let units = lines[index].units, units.millionths % Units.scale == 0 {
+            // Whole units (nearly every line): digits only, never quoted, no String made.
+            appendDecimal(Int(units.millionths / Units.scale), into: &out)
+            out.appendByte(UInt8(ascii: ","))
+        } else {
+            cell(lines[index].units?.description ?? lines[index].unitsText)
+        }
+        // The decision, reason names and adjustment reason codes are our own upper-case
+        // words and digits, never quoted: written straight in, `|` between reasons.
+        let words = ReportWords.shared
+        words.decisions[decisions[index].decision.severity].withUnsafeBufferPointer { out.appendBytes($0) }
+        out.appendByte(UInt8(ascii: ","))
+        let primaryOrder = decisions[index].primary.reason.editOrder
+        words.reasons[primaryOrder].withUnsafeBufferPointer { out.appendBytes($0) }
+        for other in decisions[index].others {
+            out.appendByte(UInt8(ascii: "|"))
+            words.reasons[other.reason.editOrder].withUnsafeBufferPointer { out.appendBytes($0) }
+        }
+        out.appendByte(UInt8(ascii: ","))
+        words.adjustmentReasons[primaryOrder].withUnsafeBufferPointer { out.appendBytes($0) }
+        out.appendByte(UInt8(ascii: ","))
+        cell(decisions[index].primary.remark)
+        if let citation = decisions[index].primary.citation {
+            cell(citation.policyID)
+            cell(citation.version)
+            cell(citation.version.isEmpty ? "" : citation.section)
+        } else {
+            out.appendByte(UInt8(ascii: ","))
+            out.appendByte(UInt8(ascii: ","))
+            out.appendByte(UInt8(ascii: ","))
+        }
+        cell(decisions[index].primary.message, last: true)
+    }
+
     /// `cells`: what `claimCells` made of this claim.
     func claimRow(claim: Claim, echo: ClaimEcho, cells: ClaimCells, decision: ClaimDecision, into out: inout [UInt8]) {
         if format == .csv {
@@ -182,13 +209,13 @@ extension RowEncoder {
                 appendDecimal(value, into: &out)
                 out.append(UInt8(ascii: ","))
             }
-            out.append(contentsOf: cells.bytes[..<cells.split])
+            cells.appendClaimID(to: &out)
             // By index: `first` would copy the line.
             if !claim.lines.isEmpty {
                 appendCSVSourceCell(path: claim.lines[0].sourcePath, position: claim.lines[0].sourcePosition, into: &out)
             }
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: cells.bytes[cells.split...])
+            cells.appendEcho(to: &out)
             var tally = DecisionTally()
             for index in decision.lines.indices { tally.add(decision.lines[index].decision) }
             count(claim.lines.count)
