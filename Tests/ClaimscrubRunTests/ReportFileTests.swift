@@ -57,6 +57,38 @@ import TestSupport
         )
     }
 
+    /// A run's reports are finished on both cores: the digests come back in the order the
+    /// files were given, each that of its file's bytes, and of several failures the first
+    /// in that order is the one reported (the same whichever thread ends first).
+    @Test func reportsFinishedSideBySideGiveTheirDigestsInOrderAndTheFirstFailure() throws {
+        let folder = scratchFolder("finish-side-by-side").path
+        let names = ["accept.csv", "claims.csv", "deny.csv", "pend.csv", "rejects.csv"]
+        let files = try names.map { try ReportFile(directory: folder, name: $0) }
+        for (index, file) in files.enumerated() { try file.write(pattern(70_000 * index + 10, from: index)) }
+        let hashes = try RunJob.finishSideBySide(files, fsync: false)
+        #expect(hashes.map(\.0) == names)
+        for (name, hash) in hashes {
+            #expect(hash == InputDigest().finish(path: folder + "/" + name)?.sha256, "\(name)")
+        }
+
+        for _ in 0..<20 {
+            let failing = try (0..<4).map { index in
+                try ReportFile(directory: folder, name: "failing-\(index).csv", writeCall: { fd, bytes, count in
+                    guard index >= 2 else { return Glibc.write(fd, bytes, count) }
+                    errno = index == 2 ? ENOSPC : EIO
+                    return -1
+                })
+            }
+            for file in failing { try file.write(pattern(5000, from: 0)) }
+            #expect {
+                _ = try RunJob.finishSideBySide(failing, fsync: false)
+            } throws: { error in
+                let failure = error as? OutputError
+                return failure?.path.hasSuffix("/failing-2.csv") == true && failure?.message.contains("No space left") == true
+            }
+        }
+    }
+
     /// Writes smaller than a block, ending on a block boundary, crossing the buffer's end,
     /// and several times the buffer in one call.
     @Test(arguments: [true, false])
