@@ -30,11 +30,6 @@ public struct RowBytes: ByteSink {
     @usableFromInline var count = 0
     @usableFromInline var didOverflow = false
 
-    /// Room for the rows nearly all lines make. No more than 1 KiB: a larger temporary
-    /// allocation is made on the heap unless the runtime finds the stack deep enough, which
-    /// on Linux it does not (a `malloc` and `free` per row).
-    public static let room = 1024
-
     public init(_ room: UnsafeMutableBufferPointer<UInt8>) {
         base = room.baseAddress!
         capacity = room.count

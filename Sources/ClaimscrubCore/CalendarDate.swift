@@ -92,8 +92,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
             if writeISO(into: buffer) {
                 out.appendBytes(UnsafeBufferPointer(buffer))
             } else {
-                var text = outOfRangeDescription
-                text.withUTF8 { out.appendBytes($0) }
+                outOfRangeDescription.withUTF8Bytes { out.appendBytes($0) }
             }
         }
     }

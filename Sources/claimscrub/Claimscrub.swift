@@ -41,7 +41,12 @@ func parseDate(_ text: String, option: String) throws -> CalendarDate {
 
 /// Loads the code sets or stops with every problem and exit 78.
 func loadCodeSets(_ folder: String?) throws -> LoadedCodeSets {
-    try codeSetsOrExit(Result { () throws(CodeSetError) in try LoadedCodeSets.load(folder: folder) }, folder: folder)
+    try codeSetsOrExit(codeSetsResult(folder), folder: folder)
+}
+
+/// The code sets of `folder` (the built-in ones when nil), or why they could not be loaded.
+func codeSetsResult(_ folder: String?) -> Result<LoadedCodeSets, CodeSetError> {
+    Result { () throws(CodeSetError) in try LoadedCodeSets.load(folder: folder) }
 }
 
 /// The loaded code sets; when they could not be loaded, every problem printed and exit 78.
@@ -66,7 +71,7 @@ final class CodeSetsLoading: Sendable {
     init(folder: String?) {
         self.folder = folder
         let thread = Thread { [self] in
-            let loaded = Result { () throws(CodeSetError) in try LoadedCodeSets.load(folder: folder) }
+            let loaded = codeSetsResult(folder)
             result.withLock { $0 = loaded }
             done.signal()
         }

@@ -10,25 +10,18 @@ struct TallyKey: Hashable, Comparable, Sendable {
     var text: String
 
     // Every service line looks its procedure code up (hash, then ==): the bytes are read
-    // in place. `withUTF8` needs a `var`, and copying the keys into one retained and
-    // released each String, about 14 reference counts per line.
+    // in place (`withUTF8Bytes`). `withUTF8` needs a `var`, and copying the keys into one
+    // retained and released each String, about 14 reference counts per line.
     static func == (a: TallyKey, b: TallyKey) -> Bool {
-        a.withBytes { x in b.withBytes { y in compareBytes(x, y) == 0 } }
+        a.text.withUTF8Bytes { x in b.text.withUTF8Bytes { y in compareBytes(x, y) == 0 } }
     }
 
     static func < (a: TallyKey, b: TallyKey) -> Bool {
-        a.withBytes { x in b.withBytes { y in compareBytes(x, y) < 0 } }
+        a.text.withUTF8Bytes { x in b.text.withUTF8Bytes { y in compareBytes(x, y) < 0 } }
     }
 
     func hash(into hasher: inout Hasher) {
-        withBytes { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-
-    /// The key's UTF-8 bytes, in place (a native String, as every key here is, is
-    /// contiguous); copied only for a String that is not.
-    private func withBytes<Value>(_ body: (UnsafeBufferPointer<UInt8>) -> Value) -> Value {
-        if let value = text.utf8.withContiguousStorageIfAvailable(body) { return value }
-        return Array(text.utf8).withUnsafeBufferPointer(body)
+        text.withUTF8Bytes { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     var byteCount: Int { text.utf8.count }

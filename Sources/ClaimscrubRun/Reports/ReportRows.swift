@@ -96,8 +96,11 @@ extension RowEncoder {
     ) {
         if format == .csv {
             // The hot path: the row is put together on the stack and added to `out` at once;
-            // a row too long for the room is written straight into `out`.
-            let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: RowBytes.room) { room -> Bool in
+            // a row too long for the room is written straight into `out`. Room for the rows
+            // nearly all lines make, and no more than 1 KiB: a larger temporary allocation is
+            // made on the heap unless the runtime finds the stack deep enough, which on Linux
+            // it does not (a `malloc` and `free` per row).
+            let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { room -> Bool in
                 var row = RowBytes(room)
                 csvLineRow(claim: claim, cells: cells, line: index, decisions: decisions, into: &row)
                 guard !row.overflowed else { return false }
