@@ -14,7 +14,7 @@ public struct DecisionEngine: Sendable {
         self.asOf = asOf
         var known: [String: KnownPolicy] = [:]
         for (id, policy) in codeSets.policies {
-            known[id] = KnownPolicy(policy: policy, asOf: asOf)
+            known[id] = KnownPolicy(policy: policy, asOf: asOf, diagnosisLists: codeSets.diagnosisLists)
         }
         payerPlans = codeSets.payers.map { payer in
             PayerPlan(payer: payer, knownPolicies: known, registry: codeSets.registry.values, asOfText: asOf.description)
@@ -362,6 +362,7 @@ public struct DecisionEngine: Sendable {
         for naming in rules where naming.admits(claim.lineOfBusiness, claim.claimType) {
             let ruleIndex = naming.index
             let rule = known.version.rules[ruleIndex]
+            let lists = known.diagnosisLists[ruleIndex]
             let citation = known.citations[ruleIndex]
             if consulted == nil { consulted = (citation, known.metMessages[ruleIndex]) }
             func fire(_ reason: ReasonCode, remark: String? = nil, _ message: String) {
@@ -372,12 +373,15 @@ public struct DecisionEngine: Sendable {
                 fire(.experimental, "\(label) considers procedure code \(code) experimental, investigational or unproven.")
             case .notMedicallyNecessary:
                 fire(.notMedicallyNecessary, "\(label) does not cover procedure code \(code): not medically necessary.")
-            case .experimentalWithDiagnosis(let lists):
-                if let diagnoses = facts.diagnosisKeys, diagnoses.contains(where: { matches($0, lists) }) {
-                    fire(.experimental, "\(label) considers procedure code \(code) with a diagnosis in \(lists.joined(separator: ", ")) (sacroplasty) experimental, investigational or unproven.")
+            case .experimentalWithDiagnosis(let names):
+                if let diagnoses = facts.diagnosisKeys, diagnoses.contains(where: { lists.experimental.matches($0) }) {
+                    fire(.experimental, "\(label) considers procedure code \(code) with a diagnosis in \(names.joined(separator: ", ")) (sacroplasty) experimental, investigational or unproven.")
                 }
             case .criteria(let criteria):
-                applyCriteria(criteria, code: code, dos: dos, facts: facts, context: context, label: label, fire: fire)
+                applyCriteria(
+                    criteria, lists: lists.criteria, code: code, dos: dos, facts: facts, context: context, label: label,
+                    fire: fire
+                )
             case .unlisted(let keywords, let criteriaWords, let criteria):
                 guard let description = facts.description else { break }
                 let words = descriptionWords(description)
@@ -385,7 +389,10 @@ public struct DecisionEngine: Sendable {
                     fire(.experimental, "\(label) considers the procedure described for unlisted code \(code) (\(keyword.joined(separator: " "))) experimental, investigational or unproven.")
                 } else if let criteria, !criteriaWords.isEmpty,
                           criteriaWords.allSatisfy({ word in words.contains(word) }) {
-                    applyCriteria(criteria, code: code, dos: dos, facts: facts, context: context, label: label, fire: fire)
+                    applyCriteria(
+                        criteria, lists: lists.criteria, code: code, dos: dos, facts: facts, context: context,
+                        label: label, fire: fire
+                    )
                 } else {
                     fire(.unlistedReview, "The description of unlisted code \(code) names no procedure \(label) decides; the documentation needs review.")
                 }
@@ -403,27 +410,28 @@ public struct DecisionEngine: Sendable {
         return consulted?.citation
     }
 
+    /// `lists`: the diagnosis lists `criteria` names, as the run found them.
     private func applyCriteria(
-        _ criteria: Criteria, code: String, dos: CalendarDate, facts: LineFacts, context: ClaimContext,
-        label: String, fire: (ReasonCode, String?, String) -> Void
+        _ criteria: Criteria, lists: CriteriaLists, code: String, dos: CalendarDate, facts: LineFacts,
+        context: ClaimContext, label: String, fire: (ReasonCode, String?, String) -> Void
     ) {
         let lcdRemark = criteria.appliesLCD ? "N115" : nil
         // The keys made once here: the lists below read each of them many times.
         if let keys = facts.diagnosisKeys {
             let diagnoses = Array(keys)
-            if let list = criteria.contraindicated.first(where: { list in diagnoses.contains { matches($0, list) } }) {
-                fire(.contraindicated, lcdRemark, "A diagnosis on the line is a contraindication under \(label) (\(list)).")
+            if let list = lists.contraindicated.first(where: { list in diagnoses.contains(where: list.matches) }) {
+                fire(.contraindicated, lcdRemark, "A diagnosis on the line is a contraindication under \(label) (\(list.name)).")
             }
-            if let list = criteria.review.first(where: { list in diagnoses.contains { matches($0, list) } }) {
-                fire(.medicalReview, nil, "A diagnosis on the line needs medical review under \(label) (\(list)).")
+            if let list = lists.review.first(where: { list in diagnoses.contains(where: list.matches) }) {
+                fire(.medicalReview, nil, "A diagnosis on the line needs medical review under \(label) (\(list.name)).")
             }
-            if !criteria.supporting.isEmpty {
-                let supported = criteria.supporting.contains { requirement in
-                    requirement.allSatisfy { list in diagnoses.contains { matches($0, list) } }
+            if !lists.supporting.isEmpty {
+                let supported = lists.supporting.contains { requirement in
+                    requirement.allSatisfy { list in diagnoses.contains(where: list.matches) }
                 }
                 if !supported {
-                    if let list = criteria.fallbackReview.first(where: { list in diagnoses.contains { matches($0, list) } }) {
-                        fire(.medicalReview, nil, "No diagnosis on the line meets \(label)'s criteria, but one is in \(list): medical review.")
+                    if let list = lists.fallbackReview.first(where: { list in diagnoses.contains(where: list.matches) }) {
+                        fire(.medicalReview, nil, "No diagnosis on the line meets \(label)'s criteria, but one is in \(list.name): medical review.")
                     } else {
                         fire(.diagnosisNotSupported, lcdRemark, "No diagnosis on the line supports procedure code \(code) under \(label).")
                     }
@@ -435,7 +443,7 @@ public struct DecisionEngine: Sendable {
             if criteria.levelsLimitWaivedBy.isEmpty {
                 waived = false
             } else {
-                waived = facts.diagnosisKeys.map { keys in keys.contains { matches($0, criteria.levelsLimitWaivedBy) } }
+                waived = facts.diagnosisKeys.map { keys in keys.contains { lists.levelsLimitWaivedBy.matches($0) } }
             }
             if waived == false {
                 let levels = context.levels(on: dos)
@@ -447,16 +455,6 @@ public struct DecisionEngine: Sendable {
         if criteria.priorAuthRequired, facts.priorAuth == nil {
             fire(.priorAuthMissing, nil, "\(label) requires prior authorization, and neither the claim nor the line carries one.")
         }
-    }
-
-    private func matches(_ key: String, _ lists: [String]) -> Bool {
-        lists.contains { matches(key, $0) }
-    }
-
-    /// One list by name, without an array around it: a line's diagnoses are checked against
-    /// each of a policy's lists in turn.
-    private func matches(_ key: String, _ list: String) -> Bool {
-        codeSets.diagnosisLists[list]?.matches(key) == true
     }
 
     // MARK: - Roll-up
@@ -557,13 +555,13 @@ final class KnownPolicy: Sendable {
     /// What a POLICY_NOT_IN_FORCE reason cites: the policy, no version.
     let notInForceCitation: PolicyCitation
 
-    init(policy: Policy, asOf: CalendarDate) {
+    init(policy: Policy, asOf: CalendarDate, diagnosisLists: [String: DiagnosisList]) {
         self.policy = policy
         notInForceCitation = PolicyCitation(
             policyID: policy.id, policyName: policy.name, version: "", section: "", source: policy.source
         )
         let known = policy.versions.filter { $0.isKnown(asOf: asOf) }
-        versions = known.map { KnownVersion(policy: policy, version: $0) }
+        versions = known.map { KnownVersion(policy: policy, version: $0, diagnosisLists: diagnosisLists) }
     }
 }
 
@@ -695,9 +693,12 @@ final class KnownVersion: Sendable {
     /// Per rule, in rule order: what the rule cites, and the CRITERIA_MET message.
     let citations: [PolicyCitation]
     let metMessages: [String]
+    /// Per rule, in rule order: the diagnosis lists it names.
+    let diagnosisLists: [RuleDiagnosisLists]
 
-    init(policy: Policy, version: PolicyVersion) {
+    init(policy: Policy, version: PolicyVersion, diagnosisLists lists: [String: DiagnosisList]) {
         self.version = version
+        diagnosisLists = version.rules.map { RuleDiagnosisLists($0.action, lists: lists) }
         label = "\(policy.name) (version \(version.id))"
         citations = version.rules.map { rule in
             PolicyCitation(
@@ -706,5 +707,73 @@ final class KnownVersion: Sendable {
             )
         }
         metMessages = version.rules.map { [label] rule in "The line meets \(label) (\(rule.section))." }
+    }
+}
+
+/// The diagnosis lists a rule's action names, found by name once per run: a line that
+/// reaches a rule's criteria is matched against several lists, and finding each by name
+/// hashed the name every time.
+struct RuleDiagnosisLists: Sendable {
+    /// `experimentalWithDiagnosis`'s lists, as one.
+    let experimental: DiagnosisMatcher
+    /// The lists of the action's criteria (`criteria`, or `unlisted` with criteria); none otherwise.
+    let criteria: CriteriaLists
+
+    init(_ action: RuleAction, lists: [String: DiagnosisList]) {
+        var experimentalNames: [String] = []
+        var criteria: Criteria?
+        switch action {
+        case .experimentalWithDiagnosis(let names): experimentalNames = names
+        case .criteria(let found): criteria = found
+        case .unlisted(_, _, let found): criteria = found
+        case .experimental, .notMedicallyNecessary, .device: break
+        }
+        experimental = DiagnosisMatcher(names: experimentalNames, lists: lists)
+        self.criteria = CriteriaLists(criteria ?? Criteria(), lists: lists)
+    }
+}
+
+/// `Criteria`'s diagnosis lists, each found once per run.
+struct CriteriaLists: Sendable {
+    let contraindicated: [DiagnosisMatcher]
+    let review: [DiagnosisMatcher]
+    let supporting: [[DiagnosisMatcher]]
+    let fallbackReview: [DiagnosisMatcher]
+    /// The lists that lift the levels limit, as one: any of them will do.
+    let levelsLimitWaivedBy: DiagnosisMatcher
+
+    init(_ criteria: Criteria, lists: [String: DiagnosisList]) {
+        func each(_ names: [String]) -> [DiagnosisMatcher] { names.map { DiagnosisMatcher(names: [$0], lists: lists) } }
+        contraindicated = each(criteria.contraindicated)
+        review = each(criteria.review)
+        supporting = criteria.supporting.map(each)
+        fallbackReview = each(criteria.fallbackReview)
+        levelsLimitWaivedBy = DiagnosisMatcher(names: criteria.levelsLimitWaivedBy, lists: lists)
+    }
+}
+
+/// One or more diagnosis lists' prefixes as bytes. The loader admits only A-Z and 0-9 in a
+/// prefix, and only ICD-10-CM-shaped keys (ASCII letters and digits) reach a list, so
+/// comparing bytes is comparing text. A name the code sets do not define matches nothing.
+final class DiagnosisMatcher: Sendable {
+    /// The lists' names joined with `, `, as messages name a list.
+    let name: String
+    private let prefixes: [[UInt8]]
+
+    init(names: [String], lists: [String: DiagnosisList]) {
+        name = names.joined(separator: ", ")
+        prefixes = names.flatMap { lists[$0]?.prefixes ?? [] }.map { Array($0.utf8) }
+    }
+
+    /// `key` (upper-case, without dots) starts with one of the prefixes.
+    func matches(_ key: String) -> Bool {
+        key.withUTF8Bytes { key in
+            prefixes.contains { prefix in
+                // A few bytes each: compared in place, no String made or compared.
+                guard prefix.count <= key.count else { return false }
+                for offset in prefix.indices where prefix[offset] != key[offset] { return false }
+                return true
+            }
+        }
     }
 }

@@ -100,4 +100,51 @@ import Testing
             #expect(String(decoding: row, as: UTF8.self) == String(decoding: expected, as: UTF8.self), "date text of \(length) bytes")
         }
     }
+
+    /// A claim's rows reuse the `path:` and the date of service its first line wrote, so a
+    /// later line with another path or date, a path that needs quotes or a formula guard,
+    /// and a negative or missing position must each still be written as the line holds them.
+    @Test func lineRowsOfAClaimWriteEachLinesOwnSourceAndDate() {
+        let encoder = RowEncoder(format: .csv)
+        let may1 = CalendarDate("2025-05-01"), may2 = CalendarDate("2025-05-02")
+        for firstPath in ["batch.csv", "in,box/batch.csv", "=batch.csv", "say \"x\".csv", ""] {
+            // (path, position, date) of each line; the first line's are what the claim's rows reuse.
+            let layout: [(String, Int?, CalendarDate?)] = [
+                (firstPath, 2, may1), (firstPath, 3, may2), ("other.csv", 4, may1), (firstPath, nil, nil),
+                (firstPath, -1, may1), (firstPath, 12345678901, may1),
+            ]
+            let lines = layout.enumerated().map { offset, line in
+                ServiceLine(
+                    source: line.0, sourcePosition: line.1, lineNumberText: String(offset + 1), lineNumber: offset + 1,
+                    procedureCode: "22513", dateOfService: line.2, dateOfServiceText: line.2?.description ?? "someday"
+                )
+            }
+            let claim = Claim(id: "C1", payerID: "ACME01", diagnoses: [], lines: lines)
+            let decision = ClaimDecision(
+                lines: lines.map { _ in
+                    LineDecision(decision: .accept, primary: FiredReason(reason: .noEdit, message: "ok"), consulted: nil)
+                }, payerID: nil
+            )
+            let echo = ClaimEcho(claim, decision: decision)
+            var cells = ClaimCells()
+            encoder.claimCells(claim: claim, echo: echo, into: &cells)
+            for index in lines.indices {
+                var row: [UInt8] = []
+                decision.lines.withUnsafeBufferPointer { decisions in
+                    encoder.lineRow(claim: claim, echo: echo, cells: cells, line: index, decisions: decisions, into: &row)
+                }
+                var expected: [UInt8] = []
+                encoder.row(ReportColumns.line, [
+                    .text("C1"), .text(String(index + 1)), .text(lines[index].source), .text("ACME01"), .text("commercial"),
+                    .text("professional"), .text(lines[index].dateOfService?.description ?? "someday"), .text("22513"),
+                    .text(""), .text("1"), .text("ACCEPT"), .text("NO_EDIT"), .text(ReasonCode.noEdit.claimAdjustmentReason),
+                    .text(ReasonCode.noEdit.defaultRemark), .text(""), .text(""), .text(""), .text("ok"),
+                ], into: &expected)
+                #expect(
+                    String(decoding: row, as: UTF8.self) == String(decoding: expected, as: UTF8.self),
+                    "line \(index + 1) of a claim whose first path is \(firstPath)"
+                )
+            }
+        }
+    }
 }

@@ -27,28 +27,54 @@ struct ClaimEcho {
 
 /// Our own words as UTF-8, made once per run: appending a word's `utf8` view went the
 /// generic way, about 170 instructions, four times per line row.
-struct ReportWords: Sendable {
-    /// By `Decision.severity`.
-    let decisions: [[UInt8]]
-    /// By `ReasonCode.editOrder`: the reason's name, and its claim adjustment reason code.
-    let reasons: [[UInt8]]
-    let adjustmentReasons: [[UInt8]]
+///
+/// Held by pointers into one allocation that lives as long as the process (`shared` is
+/// never freed): reading a word out of an array of arrays retained and released both,
+/// four times per line row.
+struct ReportWords: @unchecked Sendable {
+    /// Each word's start and length in `text`: the decisions by `Decision.severity`, then the
+    /// reasons' names by `ReasonCode.editOrder`, then their claim adjustment reason codes.
+    private let spans: UnsafePointer<(start: Int, count: Int)>
+    private let text: UnsafePointer<UInt8>
+    /// Where the reasons' names and their adjustment reason codes start in `spans`.
+    private let reasonsStart: Int
+    private let adjustmentReasonsStart: Int
 
     static let shared = ReportWords()
 
     private init() {
-        var decisions = [[UInt8]](repeating: [], count: Decision.allCases.count)
-        for decision in Decision.allCases { decisions[decision.severity] = Array(decision.rawValue.utf8) }
-        var reasons = [[UInt8]](repeating: [], count: ReasonCode.allCases.count)
-        var adjustmentReasons = reasons
+        reasonsStart = Decision.allCases.count
+        adjustmentReasonsStart = reasonsStart + ReasonCode.allCases.count
+        var words = [[UInt8]](repeating: [], count: adjustmentReasonsStart + ReasonCode.allCases.count)
+        for decision in Decision.allCases { words[decision.severity] = Array(decision.rawValue.utf8) }
         for reason in ReasonCode.allCases {
-            reasons[reason.editOrder] = Array(reason.rawValue.utf8)
-            adjustmentReasons[reason.editOrder] = Array(reason.claimAdjustmentReason.utf8)
+            words[reasonsStart + reason.editOrder] = Array(reason.rawValue.utf8)
+            words[adjustmentReasonsStart + reason.editOrder] = Array(reason.claimAdjustmentReason.utf8)
         }
-        self.decisions = decisions
-        self.reasons = reasons
-        self.adjustmentReasons = adjustmentReasons
+        let spans = UnsafeMutablePointer<(start: Int, count: Int)>.allocate(capacity: words.count)
+        let text = UnsafeMutablePointer<UInt8>.allocate(capacity: words.reduce(0) { $0 + $1.count })
+        var start = 0
+        for (slot, word) in words.enumerated() {
+            spans[slot] = (start, word.count)
+            (text + start).initialize(from: word, count: word.count)
+            start += word.count
+        }
+        self.spans = UnsafePointer(spans)
+        self.text = UnsafePointer(text)
     }
+
+    private func word(_ slot: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: text + spans[slot].start, count: spans[slot].count)
+    }
+
+    /// The decision's word, by `Decision.severity`.
+    func decision(_ severity: Int) -> UnsafeBufferPointer<UInt8> { word(severity) }
+
+    /// The reason's name, by `ReasonCode.editOrder`.
+    func reason(_ editOrder: Int) -> UnsafeBufferPointer<UInt8> { word(reasonsStart + editOrder) }
+
+    /// The reason's claim adjustment reason code, by `ReasonCode.editOrder`.
+    func adjustmentReason(_ editOrder: Int) -> UnsafeBufferPointer<UInt8> { word(adjustmentReasonsStart + editOrder) }
 }
 
 /// The CSV cells every row of one claim repeats, its line rows and its claims.csv row
@@ -56,16 +82,29 @@ struct ReportWords: Sendable {
 /// buffer reused from claim to claim.
 struct ClaimCells {
     fileprivate var bytes: [UInt8] = []
-    /// `bytes[..<split]` is the claim_id cell, the rest the three echo cells, each cell
-    /// with its comma.
+    /// `bytes[..<split]` is the claim_id cell, `bytes[split..<echoEnd]` the three echo cells,
+    /// each cell with its comma.
     fileprivate var split = 0
+    fileprivate var echoEnd = 0
+    /// The path of the claim's first line, when it is written as it stands (no quotes, no
+    /// formula guard); `bytes[echoEnd..<sourceEnd]` is then the path and its `:`. The lines
+    /// of a claim nearly always share it, and each line row looked over it again.
+    fileprivate var sourcePath: String?
+    fileprivate var sourceEnd = 0
+    /// The date of service of the claim's first line; `bytes[sourceEnd...]` is its cell and
+    /// comma. The lines of a claim are mostly of one date.
+    fileprivate var dateOfService: CalendarDate?
 
     fileprivate func appendClaimID<Sink: ByteSink>(to out: inout Sink) {
-        bytes.withUnsafeBufferPointer { out.appendBytes(UnsafeBufferPointer(rebasing: $0[..<split])) }
+        appendBytes(0..<split, to: &out)
     }
 
     fileprivate func appendEcho<Sink: ByteSink>(to out: inout Sink) {
-        bytes.withUnsafeBufferPointer { out.appendBytes(UnsafeBufferPointer(rebasing: $0[split...])) }
+        appendBytes(split..<echoEnd, to: &out)
+    }
+
+    fileprivate func appendBytes<Sink: ByteSink>(_ range: Range<Int>, to out: inout Sink) {
+        bytes.withUnsafeBufferPointer { out.appendBytes(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 }
 
@@ -84,6 +123,27 @@ extension RowEncoder {
         cell(echo.payerID)
         cell(echo.lineOfBusiness)
         cell(echo.claimType)
+        cells.echoEnd = cells.bytes.count
+        cells.sourcePath = nil
+        cells.dateOfService = nil
+        guard !claim.lines.isEmpty else {
+            cells.sourceEnd = cells.bytes.count
+            return
+        }
+        let path = claim.lines[0].sourcePath
+        let plain = path.withUTF8Bytes { bytes in
+            guard let first = bytes.first, !startsFormula(first), !needsCSVQuotes(bytes) else { return false }
+            cells.bytes.append(contentsOf: bytes)
+            cells.bytes.append(UInt8(ascii: ":"))
+            return true
+        }
+        if plain { cells.sourcePath = path }
+        cells.sourceEnd = cells.bytes.count
+        if let date = claim.lines[0].dateOfService {
+            date.appendISO(to: &cells.bytes)
+            cells.bytes.append(UInt8(ascii: ","))
+            cells.dateOfService = date
+        }
     }
 
     /// Line `index` of `claim` with its decision, `decisions[index]`: both read field by
@@ -152,10 +212,18 @@ extension RowEncoder {
         }
         cells.appendClaimID(to: &out)
         cell(lines[index].lineNumberText)
-        appendCSVSourceCell(path: lines[index].sourcePath, position: lines[index].sourcePosition, into: &out)
+        if let position = lines[index].sourcePosition, position >= 0, let path = cells.sourcePath,
+           path == lines[index].sourcePath {
+            cells.appendBytes(cells.echoEnd..<cells.sourceEnd, to: &out)
+            appendDecimal(position, into: &out)
+        } else {
+            appendCSVSourceCell(path: lines[index].sourcePath, position: lines[index].sourcePosition, into: &out)
+        }
         out.appendByte(UInt8(ascii: ","))
         cells.appendEcho(to: &out)
-        if let date = lines[index].dateOfService {
+        if let date = lines[index].dateOfService, date == cells.dateOfService {
+            cells.appendBytes(cells.sourceEnd..<cells.bytes.count, to: &out)
+        } else if let date = lines[index].dateOfService {
             // Digits and dashes: never quoted, so written straight in.
             date.appendISO(to: &out)
             out.appendByte(UInt8(ascii: ","))
@@ -178,16 +246,16 @@ extension RowEncoder {
         // The decision, reason names and adjustment reason codes are our own upper-case
         // words and digits, never quoted: written straight in, `|` between reasons.
         let words = ReportWords.shared
-        words.decisions[decisions[index].decision.severity].withUnsafeBufferPointer { out.appendBytes($0) }
+        out.appendBytes(words.decision(decisions[index].decision.severity))
         out.appendByte(UInt8(ascii: ","))
         let primaryOrder = decisions[index].primary.reason.editOrder
-        words.reasons[primaryOrder].withUnsafeBufferPointer { out.appendBytes($0) }
+        out.appendBytes(words.reason(primaryOrder))
         for other in decisions[index].others {
             out.appendByte(UInt8(ascii: "|"))
-            words.reasons[other.reason.editOrder].withUnsafeBufferPointer { out.appendBytes($0) }
+            out.appendBytes(words.reason(other.reason.editOrder))
         }
         out.appendByte(UInt8(ascii: ","))
-        words.adjustmentReasons[primaryOrder].withUnsafeBufferPointer { out.appendBytes($0) }
+        out.appendBytes(words.adjustmentReason(primaryOrder))
         out.appendByte(UInt8(ascii: ","))
         cell(decisions[index].primary.remark)
         if let citation = decisions[index].primary.citation {
@@ -226,7 +294,7 @@ extension RowEncoder {
             count(tally.deny)
             count(tally.pend)
             // Our own upper-case word: never quoted.
-            out.append(contentsOf: ReportWords.shared.decisions[decision.decision.severity])
+            out.appendBytes(ReportWords.shared.decision(decision.decision.severity))
             out.append(0x0A)
             return
         }
