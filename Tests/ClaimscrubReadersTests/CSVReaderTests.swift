@@ -242,6 +242,32 @@ private func date(_ text: String) -> CalendarDate? { CalendarDate(text) }
         #expect(everything.claims.map { $0.diagnoses.map(\.code) } == [["J45.909", "E11.9", "I10", "Z79.4"]])
     }
 
+    /// A claim's later rows are compared with its first in every column a mapped field is
+    /// read from: spaces around a value are no difference, a row that ends before a column
+    /// leaves it blank, and a value moved to another column or dropped is a conflict.
+    @Test func laterRowsOfAMappedClaimAreComparedColumnByColumn() throws {
+        let mapping = CSVColumnMapping(headers: [.diagnosisCodes: ["dx1", "dx2"], .claimID: ["ClaimNo"]])
+        let text = """
+            ClaimNo,line_number,payer_id,procedure_code,service_date,dx1,dx2
+            E1,1,P1,99213,2024-03-01,J45.909,E11.9
+            E1,2,P1,99213,2024-03-01, J45.909 ,\tE11.9
+            E1,3,P1,99213,2024-03-01
+            E1,4,P1,99213,2024-03-01,,J45.909
+            E1,5,P1,99213,2024-03-01,J45.909
+            E1,6,P1,99213,2024-03-01,J45.909,E11.9,,,
+            E1,7,P1,99213,2024-03-01,J45.909,E11.9,x
+
+            """
+        let outcome = try CSVInput.read(text, mapping: mapping)
+        #expect(outcome.rejects.isEmpty)
+        try #require(outcome.claims.count == 1)
+        #expect(outcome.claims[0].diagnoses.map(\.code) == ["J45.909", "E11.9"])
+        let conflict = DataProblem(.diagnosisCodes, .conflictsWithClaim)
+        #expect(outcome.lines.map(\.problems) == [
+            [], [], [], [conflict], [conflict], [], [DataProblem(.record, .extraFields)],
+        ])
+    }
+
     @Test func mappingMissingItsHeaderNamesTheHeaderLooked() throws {
         let mapping = CSVColumnMapping(headers: [.claimID: ["ClaimNo"]])
         let outcome = try CSVInput.read(CSVInput.file([CSVInput.row()]), mapping: mapping)

@@ -154,7 +154,7 @@ public struct CSVClaimReader: ClaimReader, BuildingClaimReader {
             let index = claimIDColumns[0]
             return index < fields.count ? trimmedBytes(fields[index]) : []
         }
-        return Array(RowValues(fields: fields, layout: layout)[.claimID].utf8)[...]
+        return Array(fields.withFields { RowValues(fields: $0, layout: layout)[.claimID] }.utf8)[...]
     }
 
 
@@ -169,20 +169,29 @@ public struct CSVClaimReader: ClaimReader, BuildingClaimReader {
 /// How a file's columns are laid out, shared by the claims read from it. A class: every
 /// claim and every row read holds it, and one reference is one retain where the path and
 /// the two arrays were three.
-final class CSVLayout: Sendable {
+final class CSVLayout: @unchecked Sendable {
     let displayPath: String
     /// By `ClaimField.slot`: the header columns the field is read from (empty: not in the file).
     let slots: [[Int]]
     let headerWidth: Int
     /// By slot: the one header column the field is read from, or -1 (none, or several).
-    /// Most fields have one; reading it needs no array of indexes.
-    let singleColumns: [Int]
+    /// Most fields have one; reading it needs no array of indexes. Memory of the layout's
+    /// own, written once here: a row's values read it by pointer, not through an array
+    /// that would be retained and released for each row.
+    let singleColumns: UnsafePointer<Int>
 
     init(displayPath: String, slots: [[Int]], headerWidth: Int) {
         self.displayPath = displayPath
         self.slots = slots
         self.headerWidth = headerWidth
-        singleColumns = slots.map { $0.count == 1 ? $0[0] : -1 }
+        let columns = UnsafeMutablePointer<Int>.allocate(capacity: ClaimField.slotCount)
+        columns.initialize(repeating: -1, count: ClaimField.slotCount)
+        for (slot, indexes) in slots.enumerated() where indexes.count == 1 { columns[slot] = indexes[0] }
+        singleColumns = UnsafePointer(columns)
+    }
+
+    deinit {
+        singleColumns.deallocate()
     }
 
     static func slots(_ columns: [(field: ClaimField, indexes: [Int])]) -> [[Int]] {
@@ -211,25 +220,26 @@ public struct CSVClaimRows: Sendable {
 
     /// The claim, with claim-level values from its first row and each row's data problems.
     public func build() -> Claim {
-        var claim = Claim(id: "", payerID: "", diagnoses: [])
-        var first: ClaimLevelValues?
-        for row in rows {
-            let values = RowValues(fields: row.fields, layout: layout)
-            var problems: [DataProblem] = []
-            if row.fields.count > layout.headerWidth,
-               row.fields[layout.headerWidth...].contains(where: { !trimmedBytes($0).isEmpty }) {
-                problems.append(DataProblem(.record, .extraFields))
-            }
-            if let first {
-                problems += first.conflicts(with: values)
-            } else {
-                claim = claimFromFirstRow(values, id: values[.claimID])
+        guard !rows.isEmpty else { return Claim(id: "", payerID: "", diagnoses: []) }
+        // Every row read in place, by index and through `CSVFields`: a copy of a row, or of
+        // values holding one, retained and released its bytes.
+        return rows.withUnsafeBufferPointer { rows in
+            rows[0].fields.withFields { firstFields in
+                let first = RowValues(fields: firstFields, layout: layout)
+                var claim = claimFromFirstRow(first, id: first[.claimID])
                 claim.lines.reserveCapacity(rows.count)
-                first = ClaimLevelValues(values)
+                claim.lines.append(serviceLine(first, line: rows[0].line, problems: first.extraFieldProblems()))
+                let claimLevel = ClaimLevelValues(first)
+                for index in rows.indices.dropFirst() {
+                    rows[index].fields.withFields { fields in
+                        let values = RowValues(fields: fields, layout: layout)
+                        let problems = values.extraFieldProblems() + claimLevel.conflicts(with: values)
+                        claim.lines.append(serviceLine(values, line: rows[index].line, problems: problems))
+                    }
+                }
+                return claim
             }
-            claim.lines.append(serviceLine(values, line: row.line, problems: problems))
         }
-        return claim
     }
 
     private func claimFromFirstRow(_ values: RowValues, id: String) -> Claim {
@@ -348,25 +358,31 @@ public struct CSVClaimRows: Sendable {
 /// Cells are decoded when asked for: a claim's later rows are only compared with its first
 /// row for the claim-level columns, and equal bytes need no String at all.
 private struct RowValues {
-    let fields: CSVRecord
-    let layout: CSVLayout
+    let fields: CSVFields
+    /// The layout's, copied out of it: the values of every row read them.
+    private let singleColumns: UnsafePointer<Int>
+    private let headerWidth: Int
+    /// Not counted: a row's values live only while its claim is built from rows that hold
+    /// the layout. Read only for fields with several columns (`--csv-columns`).
+    private unowned(unsafe) let layout: CSVLayout
 
-    init(fields: CSVRecord, layout: CSVLayout) {
+    init(fields: CSVFields, layout: CSVLayout) {
         self.fields = fields
+        singleColumns = layout.singleColumns
+        headerWidth = layout.headerWidth
         self.layout = layout
     }
 
     subscript(field: ClaimField) -> String {
-        let single = layout.singleColumns[field.slot]
+        let single = singleColumns[field.slot]
         if single >= 0 {
-            return single < fields.count ? fields.trimmedText(single) : ""
+            return fields.trimmedText(single)
         }
         let indexes = layout.slots[field.slot]
         if indexes.isEmpty { return "" }
         // Several headers for one column (`--csv-columns`): non-blank values joined in order.
         return indexes.compactMap { index -> String? in
-            guard index < fields.count else { return nil }
-            let text = decode(trimmedBytes(fields[index]))
+            let text = String(decoding: fields.trimmedField(index), as: UTF8.self)
             return text.isEmpty ? nil : text
         }.joined(separator: "|")
     }
@@ -374,30 +390,35 @@ private struct RowValues {
     /// The cell's trimmed bytes, read in place when the field has one column; otherwise
     /// the bytes of `self[field]` (the columns' values joined).
     func withTrimmedBytes<Result>(_ field: ClaimField, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        let single = layout.singleColumns[field.slot]
+        let single = singleColumns[field.slot]
         if single >= 0 {
-            return fields.withTrimmedBytes(single, body)
+            return body(fields.trimmedField(single))
         }
         return self[field].withUTF8Bytes(body)
     }
 
     /// The cell is blank (missing, or only spaces and tabs) in every column it is read from.
     func isBlank(_ field: ClaimField) -> Bool {
-        layout.slots[field.slot].allSatisfy { $0 >= fields.count || trimmedBytes(fields[$0]).isEmpty }
+        layout.slots[field.slot].allSatisfy { fields.trimmedField($0).isEmpty }
     }
 
     /// Same trimmed bytes as `other` in every column the field is read from.
     func sameBytes(_ field: ClaimField, as other: RowValues) -> Bool {
-        let single = layout.singleColumns[field.slot]
+        let single = singleColumns[field.slot]
         if single >= 0 {
             // Every later row of a claim asks this of nine columns: compared in place.
             return fields.trimmedBytesEqual(single, as: other.fields)
         }
         return layout.slots[field.slot].allSatisfy { index in
-            let mine = index < fields.count ? trimmedBytes(fields[index]) : []
-            let theirs = index < other.fields.count ? trimmedBytes(other.fields[index]) : []
-            return mine.elementsEqual(theirs)
+            fields.trimmedBytesEqual(index, as: other.fields)
         }
+    }
+
+    /// `.extraFields` when the row has non-blank fields past the header's last column.
+    func extraFieldProblems() -> [DataProblem] {
+        guard fields.count > headerWidth,
+              (headerWidth..<fields.count).contains(where: { !fields.trimmedField($0).isEmpty }) else { return [] }
+        return [DataProblem(.record, .extraFields)]
     }
 }
 

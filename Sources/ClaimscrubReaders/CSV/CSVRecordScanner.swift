@@ -315,66 +315,98 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
     public var startIndex: Int { 0 }
     public var endIndex: Int { fieldCount }
 
-    private var bodyStart: Int { fieldCount * MemoryLayout<Int32>.stride }
-
-    /// The end of field `index`, as an offset into the bytes.
-    @inline(__always)
-    private func end(_ index: Int, in storage: UnsafeBufferPointer<UInt8>) -> Int {
-        Int(UnsafeRawBufferPointer(storage).loadUnaligned(fromByteOffset: index * MemoryLayout<Int32>.stride, as: Int32.self))
-    }
-
-    /// The bytes of field `index`, as offsets into `storage`.
-    @inline(__always)
-    private func range(_ index: Int, in storage: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        let lower = index == 0 ? 0 : end(index - 1, in: storage) + 1
-        return (bodyStart + lower)..<(bodyStart + end(index, in: storage))
-    }
-
     /// Field `index`: quotes removed, `""` unescaped.
     public subscript(index: Int) -> ArraySlice<UInt8> {
         // The ends are read unchecked from raw bytes: a field past the end would be garbage.
         precondition(index >= 0 && index < fieldCount, "CSVRecord: field \(index) of \(fieldCount)")
-        return storage[storage.withUnsafeBufferPointer { range(index, in: $0) }]
+        return storage[withFields { $0.storageRange(index) }]
+    }
+
+    /// Calls `body` with the fields read in place.
+    func withFields<Result>(_ body: (CSVFields) -> Result) -> Result {
+        storage.withUnsafeBufferPointer { body(CSVFields(storage: $0, count: fieldCount)) }
     }
 
     /// Whether field `index` of this record and of `other` hold the same bytes once spaces
     /// and tabs around them are left out; a field past a record's end is empty.
     func trimmedBytesEqual(_ index: Int, as other: CSVRecord) -> Bool {
-        storage.withUnsafeBufferPointer { mine in
-            other.storage.withUnsafeBufferPointer { theirs in
-                // Nearly every later row of a claim repeats its first row's cell byte for
-                // byte: equal as they stand, neither needs trimming.
-                if index >= 0, index < fieldCount, index < other.fieldCount {
-                    let a = range(index, in: mine), b = other.range(index, in: theirs)
-                    if a.count == b.count,
-                       a.isEmpty || memcmp(mine.baseAddress! + a.lowerBound, theirs.baseAddress! + b.lowerBound, a.count) == 0 {
-                        return true
-                    }
-                }
-                let a = trimmedRange(index, in: mine), b = other.trimmedRange(index, in: theirs)
-                guard a.count == b.count else { return false }
-                return a.isEmpty || memcmp(mine.baseAddress! + a.lowerBound, theirs.baseAddress! + b.lowerBound, a.count) == 0
-            }
-        }
-    }
-
-    private func trimmedRange(_ index: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        guard index >= 0, index < fieldCount else { return 0..<0 }
-        let trimmed = trimmedBytes(buffer[range(index, in: buffer)])
-        return trimmed.startIndex..<trimmed.endIndex
+        withFields { mine in other.withFields { theirs in mine.trimmedBytesEqual(index, as: theirs) } }
     }
 
     /// Field `index` without surrounding spaces and tabs, as bytes read in place; empty
     /// past the record's end.
     func withTrimmedBytes<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        storage.withUnsafeBufferPointer { buffer in
-            body(UnsafeBufferPointer(rebasing: buffer[trimmedRange(index, in: buffer)]))
-        }
+        withFields { body($0.trimmedField(index)) }
     }
 
     /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
-    /// become U+FFFD. Read in place: every claim field goes through here.
+    /// become U+FFFD.
     func trimmedText(_ index: Int) -> String {
-        withTrimmedBytes(index) { String(readBytes: $0) }
+        withFields { $0.trimmedText(index) }
+    }
+}
+
+/// A record's fields, read in place for as long as `CSVRecord.withFields` lends them. A
+/// claim is built from its rows through these: a copy of a record, or a value holding
+/// one, retained and released its bytes, several times per row on the deciding threads.
+struct CSVFields {
+    /// The record's storage: the field ends, then the bytes.
+    private let storage: UnsafeBufferPointer<UInt8>
+    let count: Int
+
+    fileprivate init(storage: UnsafeBufferPointer<UInt8>, count: Int) {
+        self.storage = storage
+        self.count = count
+    }
+
+    private var bodyStart: Int { count * MemoryLayout<Int32>.stride }
+
+    /// The end of field `index`, as an offset into the bytes.
+    @inline(__always)
+    private func end(_ index: Int) -> Int {
+        Int(UnsafeRawBufferPointer(storage).loadUnaligned(fromByteOffset: index * MemoryLayout<Int32>.stride, as: Int32.self))
+    }
+
+    /// The bytes of field `index` (which must be below `count`), as offsets into the storage.
+    @inline(__always)
+    fileprivate func storageRange(_ index: Int) -> Range<Int> {
+        let lower = index == 0 ? 0 : end(index - 1) + 1
+        return (bodyStart + lower)..<(bodyStart + end(index))
+    }
+
+    /// Field `index` without surrounding spaces and tabs, as offsets into the storage;
+    /// empty past the record's end.
+    private func trimmedRange(_ index: Int) -> Range<Int> {
+        guard index >= 0, index < count else { return 0..<0 }
+        let trimmed = trimmedBytes(storage[storageRange(index)])
+        return trimmed.startIndex..<trimmed.endIndex
+    }
+
+    /// Field `index` without surrounding spaces and tabs; empty past the record's end.
+    func trimmedField(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: storage[trimmedRange(index)])
+    }
+
+    /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
+    /// become U+FFFD. Every claim field goes through here.
+    func trimmedText(_ index: Int) -> String {
+        String(readBytes: trimmedField(index))
+    }
+
+    /// Whether field `index` here and in `other` hold the same bytes once spaces and tabs
+    /// around them are left out; a field past a record's end is empty.
+    func trimmedBytesEqual(_ index: Int, as other: CSVFields) -> Bool {
+        // Nearly every later row of a claim repeats its first row's cell byte for byte:
+        // equal as they stand, neither needs trimming.
+        if index >= 0, index < count, index < other.count {
+            let a = storageRange(index), b = other.storageRange(index)
+            if a.count == b.count,
+               a.isEmpty || memcmp(storage.baseAddress! + a.lowerBound, other.storage.baseAddress! + b.lowerBound, a.count) == 0 {
+                return true
+            }
+        }
+        let a = trimmedRange(index), b = other.trimmedRange(index)
+        guard a.count == b.count else { return false }
+        return a.isEmpty || memcmp(storage.baseAddress! + a.lowerBound, other.storage.baseAddress! + b.lowerBound, a.count) == 0
     }
 }
