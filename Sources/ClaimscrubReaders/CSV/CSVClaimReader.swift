@@ -168,7 +168,8 @@ public struct CSVClaimReader: ClaimReader, BuildingClaimReader {
 
 /// How a file's columns are laid out, shared by the claims read from it. A class: every
 /// claim and every row read holds it, and one reference is one retain where the path and
-/// the two arrays were three.
+/// the two arrays were three. Sendable by hand: `singleColumns` is written only while the
+/// layout is made.
 final class CSVLayout: @unchecked Sendable {
     let displayPath: String
     /// By `ClaimField.slot`: the header columns the field is read from (empty: not in the file).
@@ -186,7 +187,9 @@ final class CSVLayout: @unchecked Sendable {
         self.headerWidth = headerWidth
         let columns = UnsafeMutablePointer<Int>.allocate(capacity: ClaimField.slotCount)
         columns.initialize(repeating: -1, count: ClaimField.slotCount)
-        for (slot, indexes) in slots.enumerated() where indexes.count == 1 { columns[slot] = indexes[0] }
+        for (slot, indexes) in slots.prefix(ClaimField.slotCount).enumerated() where indexes.count == 1 {
+            columns[slot] = indexes[0]
+        }
         singleColumns = UnsafePointer(columns)
     }
 

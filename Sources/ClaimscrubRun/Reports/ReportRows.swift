@@ -30,7 +30,8 @@ struct ClaimEcho {
 ///
 /// Held by pointers into one allocation that lives as long as the process (`shared` is
 /// never freed): reading a word out of an array of arrays retained and released both,
-/// four times per line row.
+/// four times per line row. Sendable by hand: the words are written only while `shared`
+/// is made.
 struct ReportWords: @unchecked Sendable {
     /// Each word's start and length in `text`: the decisions by `Decision.severity`, then the
     /// reasons' names by `ReasonCode.editOrder`, then their claim adjustment reason codes.
