@@ -79,10 +79,6 @@ public struct DiagnosisList: Sendable {
         self.prefixes = prefixes
         self.location = location
     }
-
-    public func matches(_ key: String) -> Bool {
-        prefixes.contains { key.hasPrefix($0) }
-    }
 }
 
 /// A payer of the payer table: its id, aliases and ordered policy set.

@@ -373,9 +373,9 @@ public struct DecisionEngine: Sendable {
                 fire(.experimental, "\(label) considers procedure code \(code) experimental, investigational or unproven.")
             case .notMedicallyNecessary:
                 fire(.notMedicallyNecessary, "\(label) does not cover procedure code \(code): not medically necessary.")
-            case .experimentalWithDiagnosis(let names):
+            case .experimentalWithDiagnosis:
                 if let diagnoses = facts.diagnosisKeys, diagnoses.contains(where: { lists.experimental.matches($0) }) {
-                    fire(.experimental, "\(label) considers procedure code \(code) with a diagnosis in \(names.joined(separator: ", ")) (sacroplasty) experimental, investigational or unproven.")
+                    fire(.experimental, "\(label) considers procedure code \(code) with a diagnosis in \(lists.experimental.name) (sacroplasty) experimental, investigational or unproven.")
                 }
             case .criteria(let criteria):
                 applyCriteria(

@@ -385,7 +385,7 @@ private struct RowValues {
         if indexes.isEmpty { return "" }
         // Several headers for one column (`--csv-columns`): non-blank values joined in order.
         return indexes.compactMap { index -> String? in
-            let text = String(decoding: fields.trimmedField(index), as: UTF8.self)
+            let text = fields.trimmedText(index)
             return text.isEmpty ? nil : text
         }.joined(separator: "|")
     }

@@ -326,24 +326,6 @@ public struct CSVRecord: RandomAccessCollection, Sendable {
     func withFields<Result>(_ body: (CSVFields) -> Result) -> Result {
         storage.withUnsafeBufferPointer { body(CSVFields(storage: $0, count: fieldCount)) }
     }
-
-    /// Whether field `index` of this record and of `other` hold the same bytes once spaces
-    /// and tabs around them are left out; a field past a record's end is empty.
-    func trimmedBytesEqual(_ index: Int, as other: CSVRecord) -> Bool {
-        withFields { mine in other.withFields { theirs in mine.trimmedBytesEqual(index, as: theirs) } }
-    }
-
-    /// Field `index` without surrounding spaces and tabs, as bytes read in place; empty
-    /// past the record's end.
-    func withTrimmedBytes<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        withFields { body($0.trimmedField(index)) }
-    }
-
-    /// Field `index` without surrounding spaces and tabs, as text; bytes that are not UTF-8
-    /// become U+FFFD.
-    func trimmedText(_ index: Int) -> String {
-        withFields { $0.trimmedText(index) }
-    }
 }
 
 /// A record's fields, read in place for as long as `CSVRecord.withFields` lends them. A
@@ -398,15 +380,17 @@ struct CSVFields {
     func trimmedBytesEqual(_ index: Int, as other: CSVFields) -> Bool {
         // Nearly every later row of a claim repeats its first row's cell byte for byte:
         // equal as they stand, neither needs trimming.
-        if index >= 0, index < count, index < other.count {
-            let a = storageRange(index), b = other.storageRange(index)
-            if a.count == b.count,
-               a.isEmpty || memcmp(storage.baseAddress! + a.lowerBound, other.storage.baseAddress! + b.lowerBound, a.count) == 0 {
-                return true
-            }
+        if index >= 0, index < count, index < other.count,
+           sameBytes(storageRange(index), as: other, other.storageRange(index)) {
+            return true
         }
-        let a = trimmedRange(index), b = other.trimmedRange(index)
-        guard a.count == b.count else { return false }
-        return a.isEmpty || memcmp(storage.baseAddress! + a.lowerBound, other.storage.baseAddress! + b.lowerBound, a.count) == 0
+        return sameBytes(trimmedRange(index), as: other, other.trimmedRange(index))
+    }
+
+    /// Whether `mine` (offsets into this storage) and `theirs` (into `other`'s) hold the same bytes.
+    private func sameBytes(_ mine: Range<Int>, as other: CSVFields, _ theirs: Range<Int>) -> Bool {
+        guard mine.count == theirs.count else { return false }
+        return mine.isEmpty
+            || memcmp(storage.baseAddress! + mine.lowerBound, other.storage.baseAddress! + theirs.lowerBound, mine.count) == 0
     }
 }

@@ -95,8 +95,7 @@ func appendCSVSourceCell<Sink: ByteSink>(path: String, position: Int?, into out:
         return
     }
     let plain = path.withUTF8Bytes { bytes -> Bool in
-        guard let first = bytes.first else { return false }
-        if startsFormula(first) || needsCSVQuotes(bytes) { return false }
+        guard isPlainCSVCell(bytes) else { return false }
         out.appendBytes(bytes)
         return true
     }
@@ -106,6 +105,13 @@ func appendCSVSourceCell<Sink: ByteSink>(path: String, position: Int?, into out:
     }
     out.appendByte(UInt8(ascii: ":"))
     appendDecimal(position, into: &out)
+}
+
+/// Whether `appendCSVCell` writes `bytes` unchanged (non-empty, no formula start, nothing
+/// to quote), so that plain text appended after them (`:` and digits) stays unquoted too.
+func isPlainCSVCell(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let first = bytes.first else { return false }
+    return !startsFormula(first) && !needsCSVQuotes(bytes)
 }
 
 /// The digits of `value` (at least zero), made on the stack and appended at once.

@@ -133,7 +133,7 @@ extension RowEncoder {
         }
         let path = claim.lines[0].sourcePath
         let plain = path.withUTF8Bytes { bytes in
-            guard let first = bytes.first, !startsFormula(first), !needsCSVQuotes(bytes) else { return false }
+            guard isPlainCSVCell(bytes) else { return false }
             cells.bytes.append(contentsOf: bytes)
             cells.bytes.append(UInt8(ascii: ":"))
             return true
