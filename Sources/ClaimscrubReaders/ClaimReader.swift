@@ -31,9 +31,9 @@ public enum DeferredRead: Sendable {
     /// A finished item; boxed, since a claim is large (rejects, and the rare XML claim
     /// mapped as it is read).
     indirect case item(ReadItem)
-    /// Finished items read together, in input order: X12 claims come built, and one array
-    /// for several is cheaper than a box each.
-    case items(ReadItemGroup)
+    /// X12 items read together, in input order, most of them claims still to be built:
+    /// one group for several is cheaper than a box each.
+    case x12Claims(X12RecordedClaims)
     case claimRows(CSVClaimRows)
     /// An XML claim still to be mapped: its items are rejects, then the claim. Boxed: the
     /// recording carries the mapping's state (over 700 bytes), and inline it made every
@@ -46,46 +46,22 @@ public enum DeferredRead: Sendable {
         switch self {
         case .item(.claim(let claim)): claim.lines.count
         case .item(.reject): 1
-        case .items(let group): group.lines
+        case .x12Claims(let group): group.lines
         case .claimRows(let rows): rows.lineCount
         case .xmlClaim(let recording): max(1, recording.lineCount)
         }
     }
 
     /// The items this stands for, in input order, built on the calling thread and lent to
-    /// `body`. Borrowed, not consumed: an item read as it is (an X12 claim) is read where it
-    /// lies in its batch, neither copied out (a retain of each of its values) nor freed one
-    /// by one on the deciding thread; the batch lets its items go together.
+    /// `body`. Borrowed, not consumed: an item that came finished (a reject) is read where
+    /// it lies in its batch, not copied out; the batch lets its items go together.
     public borrowing func build(_ body: (borrowing ReadItem) -> Void) {
         switch self {
         case .item(let item): body(item)
-        case .items(let group):
-            // Through a buffer pointer, whose elements are lent in place: the array's
-            // subscript copied each claim (retaining every value in it).
-            group.items.withUnsafeBufferPointer { items in
-                for index in items.indices { body(items[index]) }
-            }
+        case .x12Claims(let group): group.build(body)
         case .claimRows(let rows): body(.claim(rows.build()))
         case .xmlClaim(let recording): for item in recording.build() { body(item) }
         }
-    }
-}
-
-/// Finished items in input order, and the service lines they count for in a batch (a
-/// reject counts 1, as in `DeferredRead.batchLines`).
-public struct ReadItemGroup: Sendable {
-    public private(set) var items: [ReadItem] = []
-    public private(set) var lines = 0
-
-    var isEmpty: Bool { items.isEmpty }
-
-    mutating func append(_ item: consuming ReadItem, lines: Int) {
-        self.lines += lines
-        items.append(item)
-    }
-
-    mutating func reserveCapacity(_ count: Int) {
-        items.reserveCapacity(count)
     }
 }
 

@@ -1,155 +1,49 @@
 import ClaimscrubCore
 
-/// Builds claims from the segments of one 837 transaction set (ST to SE).
+/// Builds one claim from its segments (`CLM` on), each with the loop it stood in.
 ///
-/// Loops are told apart by segment sequence, as the implementation guides nest them:
-/// `HL*..*..*22` opens the subscriber (2000B), `HL*..*..*23` the patient (2000C), `CLM`
-/// the claim (2300), an `SBR` after `CLM` the other subscriber (2320, with its 2330x
-/// names), `LX` a service line (2400). That is what keeps a 2330B `NM1*PR` from
-/// replacing the 2010BB payer.
+/// The reading thread follows the loops (`X12Loops`) and records the segments a claim is
+/// built from; the builder reads them into the claim on a deciding thread, or on the
+/// reading thread itself for a claim too large to record (`X12ClaimRecorder`).
 struct X12ClaimBuilder {
-    /// Where the last segment put us in the 837 hierarchy.
-    private enum Loop {
-        case header
-        case billingProvider
-        case subscriber
-        case patient
-        case otherHierarchy
-        case claim
-        /// 2310x provider and facility names under the claim.
-        case claimName
-        /// 2320 other subscriber and its 2330x names.
-        case otherSubscriber
-        case line
-        /// 2410 drug and 2420x names under a line.
-        case lineDetail
-    }
-
-    /// Values of the 2000B / 2000C loops that every claim under them shares.
-    private struct Party {
-        var lineOfBusinessCode = ""
-        var payerID = ""
-        var memberID = ""
-        var birthDateText = ""
-        var sex = ""
-        /// The qualifier of the last `NM1` in this hierarchical level.
-        var lastName = NameQualifier.other
-    }
-
-    /// The `NM1` qualifiers (NM101) the subscriber and patient loops act on, told apart by
-    /// their bytes (a String per name segment was most of reading it).
-    private enum NameQualifier {
-        /// `IL`: the insured (subscriber).
-        case insured
-        /// `PR`: the payer.
-        case payer
-        /// `QC`: the patient.
-        case patient
-        case other
-
-        init(_ bytes: X12Bytes) {
-            if x12Equals(bytes, "IL") {
-                self = .insured
-            } else if x12Equals(bytes, "PR") {
-                self = .payer
-            } else if x12Equals(bytes, "QC") {
-                self = .patient
-            } else {
-                self = .other
-            }
-        }
-    }
-
-    /// What the claim's lines have had so far; the lines themselves are built in place
-    /// in the claim, not copied into it at the end.
+    /// What the open claim's lines have had so far; the lines themselves are built in
+    /// place in the claim, not copied into it at the end.
     private struct LineFlags {
         var hasServiceDate = false
         var hasService = false
     }
 
-    /// What the open claim has had so far, beside the claim itself (kept apart so that the
-    /// finished claim is moved out, not copied).
-    private struct ClaimProgress {
-        var ordinal = 0
-        /// `DTP*434`: the dates of lines that have no `DTP*472` of their own.
-        var statementDates: X12ServiceDates?
-        var lineFlags: [LineFlags] = []
-
-        /// Starts over for the claim whose `CLM` is segment `ordinal`. The flags' array is
-        /// kept: it never leaves the builder, and a new one per claim was an allocation and
-        /// a free on the reading thread.
-        mutating func restart(at ordinal: Int) {
-            self.ordinal = ordinal
-            statementDates = nil
-            lineFlags.removeAll(keepingCapacity: true)
-        }
-    }
-
     let claimType: ClaimType
     let displayPath: String
-    private var loop = Loop.header
-    private var subscriber = Party()
-    private var patient: Party?
+    /// The subscriber's and patient's values the claim is under.
+    private let party: X12ClaimParty
     private var claim: Claim?
-    /// Meaningful only while `claim` is open.
-    private var progress = ClaimProgress()
-    /// Set by an `LX` past the claim's 999th line (a reject): the segments of its line are
-    /// passed over.
+    /// The `CLM` segment's ordinal.
+    private var ordinal = 0
+    /// `DTP*434`: the dates of lines that have no `DTP*472` of their own.
+    private var statementDates: X12ServiceDates?
+    private var lineFlags: [LineFlags] = []
+    /// Rejects for service lines past the 999th, handed over before the claim.
+    private var linesOverLimit: [Reject] = []
+    /// Set by an `LX` past the claim's 999th line: the segments of its line are passed over.
     private var skippingLine = false
 
-    init(claimType: ClaimType, displayPath: String) {
+    init(claimType: ClaimType, displayPath: String, party: X12ClaimParty) {
         self.claimType = claimType
         self.displayPath = displayPath
+        self.party = party
     }
 
-    /// Takes one segment of the transaction set. Completed claims (and claims rejected
-    /// for having no lines) go to `output`; a segment that has no place where it stands
-    /// returns the reason, for the reader to break off the transaction set.
-    mutating func consume(_ segment: X12Segment, into output: inout ReadItemGroup) -> String? {
+    /// Reads one of the claim's segments, `loop` being the loop it stood in; the first is
+    /// its `CLM`.
+    mutating func read(_ segment: X12Segment, in loop: X12Loops.Loop) {
         switch segment.tag {
-        case X12ID.hl:
-            finishClaim(into: &output)
-            // HL03, the level code, compared as bytes.
-            let level = segment.element(3)
-            if x12Equals(level, "20") {
-                loop = .billingProvider
-                subscriber = Party()
-                patient = nil
-            } else if x12Equals(level, "22") {
-                loop = .subscriber
-                subscriber = Party()
-                patient = nil
-            } else if x12Equals(level, "23") {
-                loop = .patient
-                patient = Party()
-            } else {
-                loop = .otherHierarchy
-            }
-        case X12ID.sbr:
-            if claim == nil {
-                if loop == .subscriber { subscriber.lineOfBusinessCode = segment.text(9) }
-            } else {
-                loop = .otherSubscriber
-            }
-        case X12ID.nm1:
-            nameSegment(segment)
-        case X12ID.dmg:
-            if loop == .subscriber, subscriber.lastName == .insured {
-                subscriber.birthDateText = segment.text(2)
-                subscriber.sex = segment.text(3)
-            } else if loop == .patient, patient?.lastName == .patient {
-                patient?.birthDateText = segment.text(2)
-                patient?.sex = segment.text(3)
-            }
         case X12ID.clm:
-            finishClaim(into: &output)
             startClaim(segment)
-            skippingLine = false
-            loop = .claim
         case X12ID.hi:
             if loop == .claim { readDiagnoses(segment) }
         case X12ID.dtp:
-            if !(skippingLine && loop == .line) { datesSegment(segment) }
+            if !(skippingLine && loop == .line) { datesSegment(segment, in: loop) }
         case X12ID.ref:
             // Compared as bytes, like the DTP qualifier: most REF segments are other references.
             guard x12Equals(segment.element(1), "G1"), !(skippingLine && loop == .line) else { break }
@@ -160,68 +54,53 @@ struct X12ClaimBuilder {
                 claim?.lines[last].priorAuth = value.isEmpty ? nil : value
             }
         case X12ID.lx:
-            guard let lines = claim?.lines.count else { return "service line (LX) outside a claim" }
+            guard let lines = claim?.lines.count else { break }
             skippingLine = lines >= maximumServiceLines
             if skippingLine {
-                output.append(.reject(lineOverLimitReject(source: sourceText(displayPath, segment.ordinal))), lines: 1)
+                linesOverLimit.append(lineOverLimitReject(source: sourceText(displayPath, segment.ordinal)))
             } else {
                 startLine(segment)
             }
-            loop = .line
         case X12ID.sv1, X12ID.sv2:
-            guard loop == .line, let last = claim?.lines.indices.last else {
-                return "service (\(segment.id)) outside a service line"
-            }
-            if !skippingLine, progress.lineFlags[last].hasService == false {
-                progress.lineFlags[last].hasService = true
+            guard loop == .line, let last = claim?.lines.indices.last else { break }
+            if !skippingLine, lineFlags[last].hasService == false {
+                lineFlags[last].hasService = true
                 if segment.tag == X12ID.sv1 {
                     claim?.lines[last].readProfessionalService(segment)
                 } else {
                     claim?.lines[last].readInstitutionalService(segment)
                 }
             }
-        case X12ID.lin:
-            if loop == .line { loop = .lineDetail }
         default:
             break
         }
-        return nil
     }
 
-    /// The end of the transaction set: the claim in progress is complete.
-    mutating func finish(into output: inout ReadItemGroup) {
-        finishClaim(into: &output)
-    }
-
-    // MARK: Loops
-
-    private mutating func nameSegment(_ segment: X12Segment) {
-        switch loop {
-        case .subscriber:
-            let qualifier = NameQualifier(segment.element(1))
-            subscriber.lastName = qualifier
-            if qualifier == .insured { subscriber.memberID = segment.text(9) }
-            if qualifier == .payer { subscriber.payerID = segment.text(9) }
-        case .patient:
-            patient?.lastName = NameQualifier(segment.element(1))
-        case .claim, .claimName:
-            loop = .claimName
-        case .line, .lineDetail:
-            loop = .lineDetail
-        case .header, .billingProvider, .otherHierarchy, .otherSubscriber:
-            break
+    /// Reads a claim's recorded segments (`X12RecordedClaims`), whose ends count from the
+    /// start of `bytes`, splitting each into elements with `starts`.
+    mutating func read(
+        recorded segments: UnsafeBufferPointer<X12RecordedSegment>, bytes: UnsafeBufferPointer<UInt8>,
+        delimiters: X12Delimiters, starts: X12StartsBuffer
+    ) {
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        for index in segments.indices {
+            let end = Int(segments[index].end)
+            let segment = starts.segment(base + start, count: end - start, ordinal: segments[index].ordinal, delimiters: delimiters)
+            read(segment, in: segments[index].loop)
+            start = end
         }
     }
 
-    private mutating func datesSegment(_ segment: X12Segment) {
+    private mutating func datesSegment(_ segment: X12Segment, in loop: X12Loops.Loop) {
         // The qualifier compared as bytes: every line has a DTP, and only two qualifiers matter.
         let qualifier = segment.element(1)
         if loop == .line, x12Equals(qualifier, "472") {
             guard let last = claim?.lines.indices.last else { return }
-            progress.lineFlags[last].hasServiceDate = true
+            lineFlags[last].hasServiceDate = true
             claim?.lines[last].setServiceDates(X12ServiceDates(format: segment.element(2), date: segment.element(3)))
         } else if loop == .claim, x12Equals(qualifier, "434") {
-            progress.statementDates = X12ServiceDates(format: segment.element(2), date: segment.element(3))
+            statementDates = X12ServiceDates(format: segment.element(2), date: segment.element(3))
         }
     }
 
@@ -231,20 +110,18 @@ struct X12ClaimBuilder {
         var problems: [DataProblem] = []
         let id = segment.text(1)
         if id.isEmpty { problems.append(DataProblem(.claimID, .missing)) }
-        if subscriber.payerID.isEmpty { problems.append(DataProblem(.payerID, .missing)) }
+        if party.payerID.isEmpty { problems.append(DataProblem(.payerID, .missing)) }
 
-        let lineOfBusiness = LineOfBusiness(code: subscriber.lineOfBusinessCode)
+        let lineOfBusiness = LineOfBusiness(code: party.lineOfBusinessCode)
         if lineOfBusiness == nil { problems.append(DataProblem(.lineOfBusiness, .invalid)) }
 
-        // The patient loop, when there is one, describes the patient; else the subscriber is
-        // the patient. Field by field: a copy of the party retained each of its values.
-        let birthDateText = patient?.birthDateText ?? subscriber.birthDateText
+        let birthDateText = party.birthDateText
         var birthDate: CalendarDate?
         if !birthDateText.isEmpty {
             birthDate = birthDateText.utf8.count == 8 ? CalendarDate(birthDateText) : nil
             if birthDate == nil { problems.append(DataProblem(.patientBirthDate, .invalid)) }
         }
-        let sex = (patient?.sex ?? subscriber.sex).uppercasedIfNeeded()
+        let sex = party.sex.uppercasedIfNeeded()
         if !sex.isEmpty, sex != "F", sex != "M", sex != "U" {
             problems.append(DataProblem(.patientSex, .invalid))
         }
@@ -272,10 +149,10 @@ struct X12ClaimBuilder {
             id: id,
             claimType: claimType,
             claimTypeText: claimType.rawValue,
-            payerID: subscriber.payerID,
+            payerID: party.payerID,
             lineOfBusiness: lineOfBusiness,
-            lineOfBusinessText: lineOfBusiness?.rawValue ?? subscriber.lineOfBusinessCode,
-            memberID: subscriber.memberID.isEmpty ? nil : subscriber.memberID,
+            lineOfBusinessText: lineOfBusiness?.rawValue ?? party.lineOfBusinessCode,
+            memberID: party.memberID.isEmpty ? nil : party.memberID,
             patientBirthDate: birthDate,
             patientSex: sex.isEmpty ? nil : sex,
             placeOfService: placeOfService,
@@ -285,7 +162,7 @@ struct X12ClaimBuilder {
         )
         // Room for a few lines from the start: growing one line at a time reallocated twice.
         opened.lines.reserveCapacity(4)
-        progress.restart(at: segment.ordinal)
+        ordinal = segment.ordinal
         claim = opened
     }
 
@@ -328,32 +205,34 @@ struct X12ClaimBuilder {
         return nil
     }
 
-    private mutating func finishClaim(into output: inout ReadItemGroup) {
+    /// The claim's items, in input order: rejects for its lines past the 999th, then the
+    /// claim (or its reject when it has no service lines). The builder is done with.
+    mutating func finish(_ body: (consuming ReadItem) -> Void) {
+        for reject in linesOverLimit { body(.reject(reject)) }
         // Moved out, not copied: the claim's arrays stay uniquely referenced.
         guard var finished = claim.take() else { return }
         guard !finished.lines.isEmpty else {
-            output.append(.reject(Reject(
-                source: sourceText(displayPath, progress.ordinal),
+            body(.reject(Reject(
+                source: sourceText(displayPath, ordinal),
                 kind: .claim,
                 message: "claim has no service lines"
-            )), lines: 1)
+            )))
             return
         }
         if finished.diagnoses.isEmpty,
            !finished.problems.contains(where: { $0.field == .diagnosisCodes }) {
             finished.problems.append(DataProblem(.diagnosisCodes, .missing))
         }
-        for index in finished.lines.indices where !progress.lineFlags[index].hasServiceDate {
+        for index in finished.lines.indices where !lineFlags[index].hasServiceDate {
             // Statement dates are an institutional claim's (inputs.md), as the XML reader reads them.
-            if claimType == .institutional, let dates = progress.statementDates {
+            if claimType == .institutional, let dates = statementDates {
                 finished.lines[index].setServiceDates(dates)
             } else {
                 finished.lines[index].problems.append(DataProblem(.serviceDate, .missing))
             }
         }
         // `consume`: the last use of `finished` was otherwise compiled as a copy of the claim.
-        let lines = finished.lines.count
-        output.append(.claim(consume finished), lines: lines)
+        body(.claim(consume finished))
     }
 
     // MARK: Lines
@@ -378,7 +257,7 @@ struct X12ClaimBuilder {
             problems: problems
         )
         claim?.lines.append(line)
-        progress.lineFlags.append(LineFlags())
+        lineFlags.append(LineFlags())
     }
 }
 

@@ -20,7 +20,7 @@ public struct X12Reader: ClaimReader, BuildingClaimReader {
     private var scanner: X12SegmentScanner
     private let displayPath: String
     /// Items read and not yet handed over.
-    private var output = ReadItemGroup()
+    private var output: X12RecordedClaims
     /// An input error met after some items were complete: thrown once they are handed over.
     private var failure: InputError?
     var built = BuiltItems()
@@ -30,27 +30,35 @@ public struct X12Reader: ClaimReader, BuildingClaimReader {
     private var inGroup = false
     private var groupVersion = ""
     /// The open transaction set's claims; meaningful only while `inTransaction`. Not an
-    /// optional: mutating a builder inside one made and destroyed a copy of it per segment.
-    private var transaction: X12ClaimBuilder
+    /// optional: mutating a recorder inside one made and destroyed a copy of it per segment.
+    private var transaction: X12ClaimRecorder
     private var inTransaction = false
     private var skip = Skip.none
 
     /// Reads `source`; `displayPath` is the path the reports name (inputs.md, *source*).
     public init(source: ByteSource, displayPath: String) {
+        self.init(source: source, displayPath: displayPath, recordingLimit: X12ClaimRecorder.defaultRecordingLimit)
+    }
+
+    /// A reader that builds on the reading thread each claim whose recorded segments would
+    /// pass `recordingLimit` bytes (`X12ClaimRecorder`); 0 builds them all there.
+    init(source: ByteSource, displayPath: String, recordingLimit: Int) {
         scanner = X12SegmentScanner(source: source)
         self.displayPath = displayPath
-        transaction = X12ClaimBuilder(claimType: .professional, displayPath: displayPath)
+        output = X12RecordedClaims(displayPath: displayPath)
+        transaction = X12ClaimRecorder(claimType: .professional, displayPath: displayPath, recordingLimit: recordingLimit)
     }
 
     public mutating func next() throws(InputError) -> ReadItem? {
         try nextBuilt()
     }
 
-    /// Claims are handed over in groups of about this many service lines (`DeferredRead.items`).
+    /// Claims are handed over in groups of about this many service lines
+    /// (`DeferredRead.x12Claims`), or of this many recorded bytes.
     static let groupLines = 64
+    static let groupBytes = 64 * 1024
 
-    /// X12 claims come built: recording their segments for another thread to read cost more
-    /// than building them here (tried: 8% more CPU for the same wall time).
+    /// X12 claims come recorded, to be built on a deciding thread (`X12ClaimRecorder`).
     public mutating func nextDeferred() throws(InputError) -> DeferredRead? {
         if let failure {
             self.failure = nil
@@ -64,15 +72,16 @@ public struct X12Reader: ClaimReader, BuildingClaimReader {
             failure = error
         }
         guard !output.isEmpty else { return nil }
-        var group = ReadItemGroup()
-        group.reserveCapacity(X12Reader.groupLines)
+        var group = X12RecordedClaims(displayPath: displayPath)
         swap(&group, &output)
-        return .items(group)
+        transaction.moveOpenClaim(from: &group, to: &output)
+        return .x12Claims(group)
     }
 
     /// Reads segments until the items completed make a group (or the input ends).
     private mutating func readUntilOutput() throws(InputError) {
-        while output.lines < X12Reader.groupLines {
+        // By bytes only once something is complete: the bytes may be an open claim's alone.
+        while output.lines < X12Reader.groupLines, output.isEmpty || output.byteCount < X12Reader.groupBytes {
             if finished { return }
             guard let event = try scanner.next() else {
                 finished = true
@@ -196,14 +205,14 @@ public struct X12Reader: ClaimReader, BuildingClaimReader {
                      then: .toTransactionEnd)
             return
         }
-        transaction = X12ClaimBuilder(claimType: claimType, displayPath: displayPath)
+        transaction.restart(claimType: claimType, dropping: &output)
         inTransaction = true
     }
 
     /// Closes the transaction set, dropping any claim in progress.
     private mutating func endTransaction() {
         inTransaction = false
-        transaction = X12ClaimBuilder(claimType: transaction.claimType, displayPath: displayPath)
+        transaction.restart(claimType: transaction.claimType, dropping: &output)
     }
 
     /// The 5010 837 implementation guides and their addenda that read alike for our fields.
@@ -251,7 +260,7 @@ public struct X12Reader: ClaimReader, BuildingClaimReader {
         endTransaction()
         let covered = skip != .none
         if !covered {
-            output.append(.reject(Reject(source: "\(displayPath):\(ordinal)", kind: kind, message: message)), lines: 1)
+            output.append(.reject(Reject(source: "\(displayPath):\(ordinal)", kind: kind, message: message)))
         }
         switch (skip, next) {
         case (.toInterchange, _), (_, .toInterchange): skip = .toInterchange

@@ -187,21 +187,7 @@ struct X12SegmentScanner {
     private mutating func makeSegment(
         _ bytes: UnsafePointer<UInt8>, count: Int, delimiters: X12Delimiters
     ) -> X12ScanEvent {
-        // One pass while the starts fit (they nearly always do), a counted second one if not.
-        // A long segment's room is not kept for the short ones that follow.
-        if starts.capacity > 4096 { starts.prepare(for: 64) }
-        var elements = starts.record(bytes, count: count, element: delimiters.element)
-        if elements < 0 {
-            var total = 1
-            for index in 0..<count where bytes[index] == delimiters.element { total += 1 }
-            starts.prepare(for: total)
-            elements = starts.record(bytes, count: count, element: delimiters.element)
-        }
-        let found = starts.pointer
-        return .segment(X12Segment(
-            ordinal: ordinal, borrowing: UnsafeBufferPointer(start: bytes, count: count),
-            starts: UnsafeBufferPointer(start: found, count: elements), delimiters: delimiters
-        ))
+        .segment(starts.segment(bytes, count: count, ordinal: ordinal, delimiters: delimiters))
     }
 
     @inline(__always)
@@ -321,7 +307,7 @@ struct X12SegmentScanner {
 
 /// The element starts of the segment being read: a class only so that its memory is
 /// freed exactly once.
-private final class X12StartsBuffer {
+final class X12StartsBuffer {
     private(set) var pointer = UnsafeMutablePointer<Int>.allocate(capacity: 64)
     private(set) var capacity = 64
 
@@ -353,6 +339,26 @@ private final class X12StartsBuffer {
             index += 1
         }
         return next
+    }
+
+    /// The segment of `count` bytes at `bytes`, split into elements here: it borrows the
+    /// bytes and these starts, valid until the next call.
+    @inline(__always)
+    func segment(_ bytes: UnsafePointer<UInt8>, count: Int, ordinal: Int, delimiters: X12Delimiters) -> X12Segment {
+        // One pass while the starts fit (they nearly always do), a counted second one if not.
+        // A long segment's room is not kept for the short ones that follow.
+        if capacity > 4096 { prepare(for: 64) }
+        var elements = record(bytes, count: count, element: delimiters.element)
+        if elements < 0 {
+            var total = 1
+            for index in 0..<count where bytes[index] == delimiters.element { total += 1 }
+            prepare(for: total)
+            elements = record(bytes, count: count, element: delimiters.element)
+        }
+        return X12Segment(
+            ordinal: ordinal, borrowing: UnsafeBufferPointer(start: bytes, count: count),
+            starts: UnsafeBufferPointer(start: pointer, count: elements), delimiters: delimiters
+        )
     }
 
     /// Room for exactly `count` starts (at least 64); what was recorded is gone.
