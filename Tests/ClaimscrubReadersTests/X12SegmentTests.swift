@@ -9,11 +9,10 @@ import Testing
     /// (as the scanner's do until its next segment).
     private func withSegment<R>(_ text: String, _ body: (X12Segment) -> R) -> R {
         let bytes = Array(text.utf8)
-        var starts = [0]
-        for (index, byte) in bytes.enumerated() where byte == delimiters.element { starts.append(index + 1) }
-        return bytes.withUnsafeBufferPointer { bytes in
-            starts.withUnsafeBufferPointer { starts in
-                body(X12Segment(ordinal: 1, borrowing: bytes, starts: starts, delimiters: delimiters))
+        let starts = X12StartsBuffer()
+        return withExtendedLifetime(starts) {
+            bytes.withUnsafeBufferPointer { bytes in
+                body(starts.segment(bytes.baseAddress!, count: bytes.count, ordinal: 1, delimiters: delimiters))
             }
         }
     }

@@ -10,7 +10,7 @@ struct X12Delimiters: Sendable, Equatable {
 typealias X12Bytes = Slice<UnsafeBufferPointer<UInt8>>
 
 /// One segment as read, with its 1-based ordinal from the start of the file; elements
-/// are split once, components on demand.
+/// are split when one is first asked for, components on demand.
 ///
 /// A segment borrows the scanner's buffers: it is valid only until the scanner is asked
 /// for the next one, so it is read and dropped, never kept (values are kept as Strings
@@ -20,21 +20,24 @@ struct X12Segment {
     let ordinal: Int
     let bytes: UnsafeBufferPointer<UInt8>
     let delimiters: X12Delimiters
-    /// Start offsets of each element (element 0 is the segment id); ends are the next start - 1.
-    private let starts: UnsafeBufferPointer<Int>
-    var elementCount: Int { starts.count }
+    /// Start offsets of each element (element 0 is the segment id), once split; ends are
+    /// the next start - 1.
+    private let starts: UnsafeMutablePointer<X12ElementStarts>
     /// The segment id packed into an integer (`X12ID`): the reader and the claim builder
     /// switch on it for every segment, and comparing text cost more than the rest of the switch.
     let tag: UInt32
 
-    /// A segment borrowing `bytes` and their element `starts` (`starts[0]` is 0), which
-    /// must outlive it.
-    init(ordinal: Int, borrowing bytes: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<Int>, delimiters: X12Delimiters) {
+    /// A segment borrowing `bytes` and `starts`, which must outlive it and which it
+    /// takes over (what they held for an earlier segment is forgotten).
+    init(ordinal: Int, borrowing bytes: UnsafeBufferPointer<UInt8>, starts: UnsafeMutablePointer<X12ElementStarts>, delimiters: X12Delimiters) {
         self.ordinal = ordinal
         self.bytes = bytes
         self.delimiters = delimiters
         self.starts = starts
-        let idEnd = starts.count > 1 ? starts[1] - 1 : bytes.count
+        starts.pointee.count = -1
+        // The id ends at the first element separator; only two or three bytes make one.
+        var idEnd = 0
+        while idEnd < 4, idEnd < bytes.count, bytes[idEnd] != delimiters.element { idEnd += 1 }
         // Only a readable id gets a tag (see `hasReadableID`).
         let isIDByte = { (byte: UInt8) in isUpperLetter(byte) || isDigit(byte) }
         switch idEnd {
@@ -47,14 +50,24 @@ struct X12Segment {
         }
     }
 
+    /// The element starts, split now if they were not yet.
+    @inline(__always)
+    private func elementStarts() -> UnsafeBufferPointer<Int> {
+        if starts.pointee.count < 0 { starts.pointee.split(bytes, element: delimiters.element) }
+        return UnsafeBufferPointer(start: starts.pointee.pointer, count: starts.pointee.count)
+    }
+
+    var elementCount: Int { elementStarts().count }
+
     /// The segment id as text, for messages.
     var id: String { String(decoding: element(0), as: UTF8.self) }
 
     /// Element `index` (0 = the segment id), empty when the segment has fewer elements.
     func element(_ index: Int) -> X12Bytes {
-        guard index >= 0, index < elementCount else { return bytes[0..<0] }
+        let starts = elementStarts()
+        guard index >= 0, index < starts.count else { return bytes[0..<0] }
         let lower = starts[index]
-        let upper = index + 1 < elementCount ? starts[index + 1] - 1 : bytes.count
+        let upper = index + 1 < starts.count ? starts[index + 1] - 1 : bytes.count
         return bytes[lower..<upper]
     }
 

@@ -305,16 +305,39 @@ struct X12SegmentScanner {
     }
 }
 
-/// The element starts of the segment being read: a class only so that its memory is
-/// freed exactly once.
-final class X12StartsBuffer {
+/// Where the elements of the segment being read start, found the first time one is asked
+/// for: most segments are only looked at by their id (a claim's recorded segments, and
+/// the `N3`, `PER` and `REF` around them), and splitting every one was about 200
+/// instructions a segment on the reading thread.
+struct X12ElementStarts {
     private(set) var pointer = UnsafeMutablePointer<Int>.allocate(capacity: 64)
     private(set) var capacity = 64
+    /// How many were found; -1 until the segment is split.
+    var count = -1
+
+    /// Finds the element starts of `bytes` (`starts[0]` is 0).
+    mutating func split(_ bytes: UnsafeBufferPointer<UInt8>, element: UInt8) {
+        // One pass while the starts fit (they nearly always do), a counted second one if not.
+        // A long segment's room is not kept for the short ones that follow.
+        if capacity > 4096 { prepare(for: 64) }
+        guard let base = bytes.baseAddress else {
+            pointer[0] = 0
+            count = 1
+            return
+        }
+        count = record(base, count: bytes.count, element: element)
+        if count < 0 {
+            var total = 1
+            for byte in bytes where byte == element { total += 1 }
+            prepare(for: total)
+            count = record(base, count: bytes.count, element: element)
+        }
+    }
 
     /// Records the element starts of `count` bytes; returns how many, or -1 when they do
     /// not fit (`prepare` first).
     @inline(__always)
-    func record(_ bytes: UnsafePointer<UInt8>, count: Int, element: UInt8) -> Int {
+    private func record(_ bytes: UnsafePointer<UInt8>, count: Int, element: UInt8) -> Int {
         pointer[0] = 0
         var next = 1
         // Eight bytes at a time: a word without the separator is passed in a few
@@ -341,35 +364,41 @@ final class X12StartsBuffer {
         return next
     }
 
-    /// The segment of `count` bytes at `bytes`, split into elements here: it borrows the
-    /// bytes and these starts, valid until the next call.
-    @inline(__always)
-    func segment(_ bytes: UnsafePointer<UInt8>, count: Int, ordinal: Int, delimiters: X12Delimiters) -> X12Segment {
-        // One pass while the starts fit (they nearly always do), a counted second one if not.
-        // A long segment's room is not kept for the short ones that follow.
-        if capacity > 4096 { prepare(for: 64) }
-        var elements = record(bytes, count: count, element: delimiters.element)
-        if elements < 0 {
-            var total = 1
-            for index in 0..<count where bytes[index] == delimiters.element { total += 1 }
-            prepare(for: total)
-            elements = record(bytes, count: count, element: delimiters.element)
-        }
-        return X12Segment(
-            ordinal: ordinal, borrowing: UnsafeBufferPointer(start: bytes, count: count),
-            starts: UnsafeBufferPointer(start: pointer, count: elements), delimiters: delimiters
-        )
-    }
-
     /// Room for exactly `count` starts (at least 64); what was recorded is gone.
-    func prepare(for count: Int) {
+    private mutating func prepare(for count: Int) {
         pointer.deallocate()
         capacity = max(count, 64)
         pointer = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
     }
 
-    deinit {
+    func deallocate() {
         pointer.deallocate()
+    }
+}
+
+/// The element starts of the segment being read (`X12ElementStarts`), at an address that
+/// does not move: a class only so that its memory is freed exactly once.
+final class X12StartsBuffer {
+    private let starts: UnsafeMutablePointer<X12ElementStarts>
+
+    init() {
+        starts = .allocate(capacity: 1)
+        starts.initialize(to: X12ElementStarts())
+    }
+
+    deinit {
+        starts.pointee.deallocate()
+        starts.deallocate()
+    }
+
+    /// The segment of `count` bytes at `bytes`: it borrows the bytes and these starts, valid
+    /// until the next call.
+    @inline(__always)
+    func segment(_ bytes: UnsafePointer<UInt8>, count: Int, ordinal: Int, delimiters: X12Delimiters) -> X12Segment {
+        X12Segment(
+            ordinal: ordinal, borrowing: UnsafeBufferPointer(start: bytes, count: count),
+            starts: starts, delimiters: delimiters
+        )
     }
 }
 
