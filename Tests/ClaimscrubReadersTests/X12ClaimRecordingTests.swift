@@ -30,8 +30,13 @@ struct X12ClaimRecordingTests {
 
     /// A claim of `lines` service lines for subscriber `number`.
     private func claim(_ number: Int, lines: Int) -> String {
-        var text = "HL*\(number + 1)*1*22*0~\nSBR*P*18*******CI~\nNM1*IL*1*X*Y****MI*M\(number)~\nDMG*D8*1950010\(number % 9 + 1)*F~\n"
-            + "NM1*PR*2*P*****PI*ACME0\(number % 3)~\nCLM*C\(number)*100***11:B:1*Y*A*Y*Y~\nHI*ABK:M8008XA*ABF:M81\(number % 10)~\n"
+        "HL*\(number + 1)*1*22*0~\nSBR*P*18*******CI~\nNM1*IL*1*X*Y****MI*M\(number)~\nDMG*D8*1950010\(number % 9 + 1)*F~\n"
+            + "NM1*PR*2*P*****PI*ACME0\(number % 3)~\n" + claimSegments(number, lines: lines)
+    }
+
+    /// The segments of claim `number` (from its `CLM`), of `lines` service lines.
+    private func claimSegments(_ number: Int, lines: Int) -> String {
+        var text = "CLM*C\(number)*100***11:B:1*Y*A*Y*Y~\nHI*ABK:M8008XA*ABF:M81\(number % 10)~\n"
             + "REF*G1*CLAIM\(number)~\nNM1*82*1*DOC~\n"
         for line in 1...max(1, lines) where lines > 0 {
             text += "LX*\(line)~\nSV1*HC:2251\(line % 4 + 2):KX*100*UN*\(line)***1:2~\nDTP*472*D8*2024010\(line % 9 + 1)~\n"
@@ -60,11 +65,11 @@ struct X12ClaimRecordingTests {
         #expect(compared >= 14)
     }
 
-    /// Claims of one to seven lines: groups of 64 lines are handed over while a claim is
-    /// being recorded, and a limit of 1,000 bytes builds the longer claims on the spot
-    /// between recorded ones.
+    /// Claims of one to seven lines, two to a subscriber: a group of 64 lines is complete
+    /// at the second claim's `CLM`, and is handed over while that claim is being recorded;
+    /// a limit of 1,000 bytes builds the longer claims on the spot between recorded ones.
     @Test func claimsAcrossGroupsAndLimitsReadAlike() throws {
-        let claims = (1...300).map { claim($0, lines: $0 % 7 + 1) }
+        let claims = (1...150).map { claim(2 * $0, lines: $0 % 7 + 1) + claimSegments(2 * $0 + 1, lines: $0 % 5 + 1) }
         let path = try scratchFile("batch.edi", Array(batch(claims).utf8))
         let recorded = try items(path)
         #expect(recorded.count == 300)
