@@ -469,7 +469,7 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
     }
 }
 
-/// X12 claims are handed over in groups (`DeferredRead.items`); a read that fails part-way
+/// X12 claims are handed over in groups (`DeferredRead.x12Claims`); a read that fails part-way
 /// must still hand over every claim completed before it, then report the failure.
 @Suite struct X12ReaderFailureTests {
     /// Claims C1...Cn of one line each, in one transaction set: about 160 bytes a claim.

@@ -25,9 +25,9 @@ public enum RunJob {
     /// why): the run then ends before any output is made, as it would have before it began.
     ///
     /// Loading the built-in code sets takes about 12 ms, with one core to spare. An X12
-    /// reading thread, which builds its claims, needs about 9 ms for the two batches it
-    /// may read ahead; they were read after the loading, while the deciding threads waited
-    /// (a CSV reading thread needs about 2 ms for its two).
+    /// reading thread needed about 9 ms for the two batches it may read ahead when it built
+    /// its claims (session 17); they were read after the loading, while the deciding threads
+    /// waited (a CSV reading thread needs about 2 ms for its two).
     public static func run(_ options: RunOptions, codeSetsWhenReady codeSets: () -> LoadedCodeSets?) -> RunOutcome? {
         let started = DispatchTime.now()
         let addressSpace = addressSpaceLimit()
