@@ -34,6 +34,17 @@ struct X12ClaimBuilder {
         self.party = party
     }
 
+    /// Starts over for another claim of the same file, keeping the room of the lines'
+    /// flags: a group's claims are built one after another by one builder, and a new array
+    /// per claim was an allocation and a free on the deciding thread.
+    mutating func restart(claimType: ClaimType, party: X12ClaimParty) {
+        var flags: [LineFlags] = []
+        swap(&flags, &lineFlags)
+        flags.removeAll(keepingCapacity: true)
+        self = X12ClaimBuilder(claimType: claimType, displayPath: displayPath, party: party)
+        lineFlags = flags
+    }
+
     /// Reads one of the claim's segments, `loop` being the loop it stood in; the first is
     /// its `CLM`.
     mutating func read(_ segment: X12Segment, in loop: X12Loops.Loop) {

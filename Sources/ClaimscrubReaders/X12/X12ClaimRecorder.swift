@@ -326,14 +326,13 @@ public struct X12RecordedClaims: Sendable {
     /// to `body`.
     public func build(_ body: (borrowing ReadItem) -> Void) {
         let starts = X12StartsBuffer()
+        var builder = X12ClaimBuilder(claimType: .professional, displayPath: displayPath, party: X12ClaimParty())
         for entry in entries {
             switch entry {
             case .item(let item):
                 body(item)
             case .recorded(let recorded):
-                var builder = X12ClaimBuilder(
-                    claimType: recorded.start.claimType, displayPath: displayPath, party: recorded.start.party
-                )
+                builder.restart(claimType: recorded.start.claimType, party: recorded.start.party)
                 builder.read(
                     recorded: segments.elements(recorded.first.segment..<recorded.segmentEnd),
                     bytes: bytes.elements(from: recorded.first.byte),

@@ -5,10 +5,10 @@
 /// The deciding threads run a few nice steps below the run's reading and writing threads.
 ///
 /// With one input, a run has three busy threads (reading, and two deciding) on two cores,
-/// and the scheduler shared the cores evenly among them. An X12 reading thread builds its
-/// claims and needs most of a core; with a third of the machine it fell behind, and the
-/// run's thread waited for its batches (12-24 times, 25-65 ms of a 0.28 s run on 200k
-/// lines) while the deciding threads ran dry. Lowered deciding threads take what the
+/// and the scheduler shared the cores evenly among them. An X12 reading thread, which then
+/// built its claims (until session 20), needed most of a core; with a third of the machine
+/// it fell behind, and the run's thread waited for its batches (12-24 times, 25-65 ms of
+/// a 0.28 s run on 200k lines) while the deciding threads ran dry. Lowered deciding threads take what the
 /// reading and writing threads leave: the waits fell to 6-10 ms. The wall time moves less
 /// than that (60 alternated pairs on 200k X12 lines: 1.5% less wall time, 1.3% more CPU);
 /// CSV, whose reading thread is light, and XML, whose reading thread is busy throughout

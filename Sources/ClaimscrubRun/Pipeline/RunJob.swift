@@ -479,8 +479,8 @@ public enum RunJob {
                     batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
                 }
             }
-            // CSV and XML claims come unbuilt: they are built on the deciding threads, and
-            // this one is left with scanning and parsing.
+            // Claims come unbuilt (rows, recorded segments, recorded XML): they are built on
+            // the deciding threads, and this one is left with scanning and parsing.
             while wanted, let item = try reader.nextDeferred() { add(item) }
             if wanted, !items.isEmpty { handOver(items, bytes: ByteSource.totalBytesRead.load(ordering: .relaxed) - batchStart) }
         } catch {
