@@ -5,7 +5,8 @@ public import Synchronization
 #endif
 
 /// Sees the bytes of an uncompressed input once each, in order, as its reader reads them:
-/// the run hashes a pipe this way, as it cannot be read a second time.
+/// the run hashes its inputs this way, so that each is read once (a pipe cannot be read
+/// a second time).
 public protocol ByteObserver: AnyObject {
     func observe(_ bytes: UnsafeRawBufferPointer)
 }
@@ -21,7 +22,7 @@ public final class ByteSource {
     private var gz: gzFile?
     /// Shown the file's bytes as they are read; never attached to a compressed file, whose
     /// bytes on disk are not the ones read.
-    private let observer: (any ByteObserver)?
+    private var observer: (any ByteObserver)?
     /// The bytes `peek` read, handed out again by the first reads: a pipe cannot be opened a
     /// second time to read them again.
     private var replay: [UInt8] = []
@@ -64,6 +65,12 @@ public final class ByteSource {
     deinit {
         if let gz { gzclose(gz) }
         if fd >= 0 { close(fd) }
+    }
+
+    /// Shows the observer no more: it has seen every byte read so far, in order, and the
+    /// rest of the file is for it to read apart.
+    public func stopObserving() {
+        observer = nil
     }
 
     /// Up to `count` bytes from the start, which the next reads return again: the format is

@@ -6,10 +6,11 @@ import Crypto
 
 /// A file's size and SHA-256: the manifest's inputs, and what `verify` checks.
 ///
-/// A regular file is hashed by reading it apart from its reader, on a thread of its own:
-/// the reading thread is what X12 and XML runs wait on, and hashing there made X12 about
-/// 3% slower against CSV. A pipe can be read only once, so its reader shows the digest
-/// the bytes it reads (`ByteObserver`). Used by one thread at a time.
+/// An input's reader shows the digest the bytes it reads (`ByteObserver`), so the file is
+/// read once; `finish` reads what the reader left. A regular XML or compressed file is
+/// hashed apart instead, by `finish` alone on a thread of its own: libxml2's parse leaves
+/// its reading thread no time to spare, and a `.gz` file is hashed as stored. Used by one
+/// thread at a time.
 final class InputDigest: ByteObserver {
     private var hasher = SHA256()
     private var seen: Int64 = 0

@@ -175,10 +175,14 @@ public enum RunJob {
     /// drained (the run's thread widens it).
     private final class ReadingThreads: Sendable {
         let queues: [BoundedQueue<Work>]
-        /// Inputs hashed apart for the manifest (see `scrub`).
+        /// Regular files: an XML or compressed one is hashed apart for the manifest (see
+        /// `scrub`), the others by their reading threads.
         let regularFiles: Set<String>
-        /// Sizes and digests by path: a pipe's from its reading thread, before its queue closes.
+        /// Sizes and digests by path: set before the input's queue closes, except those of
+        /// inputs hashed apart, which `hashing` waits for.
         let hashes = Mutex<[String: (bytes: Int64, sha256: String)]>([:])
+        /// The inputs hashed apart, on threads of their own.
+        let hashing = DispatchGroup()
 
         init(inputs: [Input], format: InputFormat?, mapping: CSVColumnMapping) {
             let queues = inputs.indices.map { BoundedQueue<Work>(capacity: $0 == 0 ? 2 : 1) }
@@ -197,12 +201,22 @@ public enum RunJob {
                         let (input, queue) = (inputs[index], queues[index])
                         // A run that ended early reads nothing more.
                         if queue.isAbandoned { continue }
-                        // A pipe is hashed as it is read. Regular files are hashed apart; a
-                        // compressed pipe is read decompressed, its own bytes never seen, so
-                        // the manifest gives it no size or digest.
-                        let digest = regularFiles.contains(input.path) || input.path.hasSuffix(".gz") ? nil : InputDigest()
-                        read(input, format: format, mapping: mapping, observer: digest, into: queue)
-                        if let digest {
+                        // An input is hashed from the bytes its reading thread reads, so it is
+                        // read once, not twice (a second read took 4% of a CSV run's CPU). Not
+                        // a regular XML file: its reading thread is the run's bottleneck, so
+                        // it is hashed apart on a thread of its own, as is a compressed
+                        // file, whose bytes on disk are not the ones read. A compressed pipe
+                        // is never seen as stored, so the manifest gives it no size or digest.
+                        let regular = regularFiles.contains(input.path)
+                        let digest = input.path.hasSuffix(".gz") ? nil : InputDigest()
+                        var hashedApart = false
+                        read(input, format: format, mapping: mapping, observer: digest, observingOnlyWithTimeToSpare: regular, into: queue) {
+                            hashedApart = true
+                            self.hashApart(input.path)
+                        }
+                        // A regular file's digest reads what its reader left unread (all of
+                        // it when it could not be opened).
+                        if let digest, !hashedApart {
                             let result = digest.finish(path: input.path) ?? (0, "")
                             self.hashes.withLock { $0[input.path] = result }
                         }
@@ -211,6 +225,15 @@ public enum RunJob {
                 }
                 reading.stackSize = 8 << 20
                 reading.start()
+            }
+        }
+
+        /// Hashes the regular file at `path` on a thread of its own (`hashing`).
+        func hashApart(_ path: String) {
+            DispatchQueue.global().async(group: hashing) {
+                // An input that cannot be read has no size or digest in the manifest.
+                let result = InputDigest().finish(path: path) ?? (0, "")
+                self.hashes.withLock { $0[path] = result }
             }
         }
 
@@ -245,16 +268,9 @@ public enum RunJob {
         encoder.header(ReportColumns.reject, into: &header)
         try rejects.write(header)
 
-        // Inputs are hashed for the manifest beside the scrub, each regular file on a thread
-        // of its own; a pipe by its reading thread as it is read (`InputDigest`).
-        let hashing = DispatchGroup()
-        for path in reading.regularFiles {
-            DispatchQueue.global().async(group: hashing) {
-                // An input that cannot be read has no size or digest in the manifest.
-                let result = InputDigest().finish(path: path) ?? (0, "")
-                reading.hashes.withLock { $0[path] = result }
-            }
-        }
+        // A compressed file is hashed for the manifest as stored, beside the scrub; the
+        // reading threads hash the other inputs (`ReadingThreads`).
+        for path in reading.regularFiles where path.hasSuffix(".gz") { reading.hashApart(path) }
 
         let writer = RunWriter(
             files: RunWriter.Files(accept: accept, deny: deny, pend: pend, claims: claims, rejects: rejects),
@@ -331,7 +347,7 @@ public enum RunJob {
         deciding.wait()
         toWrite.close()
         written.wait()
-        hashing.wait()
+        reading.hashing.wait()
         if let failure = writer.failure { throw failure }
         var counts = writer.counts
         let unreadable = !missing.isEmpty || writer.sawUnreadableInput
@@ -418,10 +434,12 @@ public enum RunJob {
         return hashes
     }
 
-    /// Reads one input into batches of whole claims, showing `observer` its bytes.
+    /// Reads one input into batches of whole claims, showing `observer` its bytes; with
+    /// `observingOnlyWithTimeToSpare`, only where its reading leaves time to spare, calling
+    /// `hashApart` where it does not (`InputOpener`).
     private static func read(
         _ input: Input, format: InputFormat?, mapping: CSVColumnMapping, observer: InputDigest?,
-        into queue: BoundedQueue<Work>
+        observingOnlyWithTimeToSpare: Bool, into queue: BoundedQueue<Work>, hashApart: () -> Void
     ) {
         let batchLines = 4_096
         // A batch also ends after this many bytes read (by any reader: it can only end early),
@@ -430,8 +448,10 @@ public enum RunJob {
         var batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
         do {
             var reader = try InputOpener.open(
-                path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping, observer: observer
+                path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping, observer: observer,
+                observingOnlyWithTimeToSpare: observingOnlyWithTimeToSpare
             )
+            if observingOnlyWithTimeToSpare, !reader.readingLeavesTimeToSpare { hashApart() }
             var items: [DeferredRead] = []
             var lines = 0
             // Batches handed over and not yet known to be done with, when this thread frees
