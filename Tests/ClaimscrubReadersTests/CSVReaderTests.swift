@@ -514,6 +514,37 @@ private func date(_ text: String) -> CalendarDate? { CalendarDate(text) }
         #expect(claim.lines.map(\.source) == ["batch.csv:2", "batch.csv:3", "batch.csv:4", "batch.csv:5"])
     }
 
+    /// A later row whose claim-level columns hold the same bytes as the first row's, split
+    /// at another comma (a quoted cell holding one), holds other values: conflicts.
+    @Test func theSameBytesSplitElsewhereAreOtherValues() throws {
+        let outcome = try CSVInput.read(CSVInput.file([
+            CSVInput.row([.lineNumber: "1", .payerID: "P,1", .lineOfBusiness: "medicare"]),
+            CSVInput.row([.lineNumber: "2", .payerID: "P", .lineOfBusiness: "1,medicare"]),
+            CSVInput.row([.lineNumber: "3", .payerID: "P,1", .lineOfBusiness: "medicare"]),
+        ]))
+        try #require(outcome.claims.count == 1)
+        #expect(outcome.claims[0].payerID == "P,1")
+        #expect(outcome.lines.map(\.problems) == [
+            [], [DataProblem(.payerID, .conflictsWithClaim), DataProblem(.lineOfBusiness, .conflictsWithClaim)], [],
+        ])
+    }
+
+    /// With a line's own columns among the claim's (a header in another order), a later row
+    /// differing there only, or in spaces around a claim-level cell, repeats its claim.
+    @Test func lineColumnsAmongTheClaimColumnsAreNotTheClaims() throws {
+        let header = "claim_id,payer_id,line_number,procedure_code,member_id,diagnosis_codes,service_date,patient_sex"
+        let outcome = try CSVInput.read([
+            header,
+            "C1,PAYER01,1,99213,M1,R51,2024-05-01,F",
+            "C1,PAYER01,2,22513,M1,R51,2024-05-02,F",
+            "C1, PAYER01 ,3,99213,M1,R51,2024-05-01,F",
+            "C1,PAYER01,4,99213,M2,R51,2024-05-01,F",
+        ].map { $0 + "\n" }.joined())
+        try #require(outcome.claims.count == 1)
+        #expect(outcome.lines.map(\.problems) == [[], [], [], [DataProblem(.memberID, .conflictsWithClaim)]])
+        #expect(outcome.claims[0].lines.map(\.procedureCode) == ["99213", "22513", "99213", "99213"])
+    }
+
     @Test func laterValueWhereTheFirstRowHadNoneConflicts() throws {
         let outcome = try CSVInput.read(CSVInput.file([
             CSVInput.row([.lineNumber: "1"]),
