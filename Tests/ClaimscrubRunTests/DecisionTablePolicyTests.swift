@@ -1,5 +1,6 @@
 import ClaimscrubCore
 import ClaimscrubRun
+import Foundation
 import Testing
 
 private func deny(_ reasons: [String], carc: String, rarc: String = "", _ policy: PolicyRef) -> ExpectedLine {
@@ -98,11 +99,13 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
                          claim("CIGNA", line("22899", description: "interspinous spacer")), unlistedReview(.cigna)),
             // Dates: effective 2024-06-15, effective_to 2024-11-01 (retired), published 2024-06-15.
             DecisionCase("DOS 2024-06-14, before the loaded version",
-                         claim("CIGNA", line("22513", "2024-06-14")), .notInForce(.cigna), messageContains: ["loaded"]),
+                         claim("CIGNA", line("22513", "2024-06-14")), .notInForce(.cigna),
+                         messageContains: ["No version of Cigna 0040 is loaded for dates of service before 2024-06-15; earlier versions are not in these code sets."]),
             DecisionCase("DOS 2024-06-15", claim("CIGNA", line("22513", "2024-06-15")), met),
             DecisionCase("DOS 2024-10-31", claim("CIGNA", line("22513", "2024-10-31")), met),
             DecisionCase("DOS 2024-11-01, retired",
-                         claim("CIGNA", line("22513", "2024-11-01")), .notInForce(.cigna), messageContains: ["retired"]),
+                         claim("CIGNA", line("22513", "2024-11-01")), .notInForce(.cigna),
+                         messageContains: ["Cigna 0040 is retired for dates of service on or after 2024-11-01; no later version is loaded."]),
             DecisionCase("0200T DOS 2024-11-01, retired", claim("CIGNA", line("0200T", "2024-11-01")), .notInForce(.cigna)),
             DecisionCase("DOS 2023-01-10, long before", claim("CIGNA", line("22513", "2023-01-10")), .notInForce(.cigna)),
             DecisionCase("as-of 2024-06-14: the policy is not yet known",
@@ -152,7 +155,8 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
         rows += [
             row("first day of the 2019 version", "2019-09-18", "Dynesys", experimental(.molina2019)),
             row("before the policy existed", "2019-09-17", "Dynesys", .notInForce(.molina2019),
-                message: "not yet effective"),
+                message: "Molina Intervertebral Stabilization Devices is not yet effective for dates of service before 2019-09-18."),
+
             row("aprevo on 2022-10-11: not yet a keyword", "2022-10-11", "aprevo implant", unlistedReview(.molina2019)),
             row("aprevo on 2022-10-12", "2022-10-12", "aprevo implant", experimental(.molina2022)),
             row("IO expandable on 2022-10-11", "2022-10-11", "IO expandable cage", unlistedReview(.molina2019)),
@@ -181,6 +185,31 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
     func molina(_ row: DecisionCase) throws { try check(row) }
 
     /// The replay's `POLICY_NOT_IN_FORCE` names Molina's policy even though the registry edit is primary.
+    /// A version that ended before the date of service, whose successor was published after
+    /// the as-of date: the message says the successor is not known as of that date. No
+    /// shipped version is published so late, so the test publishes Molina's 2022 version
+    /// two months after it took effect.
+    @Test func aVersionWhoseSuccessorIsNotKnownYetEndedOnItsDate() throws {
+        let folder = temporaryFolder().appendingPathComponent("codesets")
+        try FileManager.default.copyItem(at: packageRoot().appendingPathComponent("codesets"), to: folder)
+        let molina = folder.appendingPathComponent("policies/molina-intervertebral-stabilization.yaml")
+        let text = try String(contentsOf: molina, encoding: .utf8)
+        let published = "    effective_from: 2022-10-12\n    published: 2022-10-12\n"
+        try #require(text.contains(published))
+        try text.replacingOccurrences(of: published, with: "    effective_from: 2022-10-12\n    published: 2022-12-12\n")
+            .write(to: molina, atomically: true, encoding: .utf8)
+        let codeSets = try LoadedCodeSets.load(folder: folder.path).codeSets
+        let dynesys = claim("MOLINA", line("22899", "2022-10-20", description: "Dynesys"))
+        for (asOf, expected) in [
+            ("2022-11-01", "Molina Intervertebral Stabilization Devices version 2019-09-18 ended on 2022-10-12; the version that replaced it is not known as of 2022-11-01."),
+            ("2022-12-12", "Molina Intervertebral Stabilization Devices (version 2022-10-12) considers the procedure described for unlisted code 22899 (DYNESYS) experimental"),
+        ] {
+            let decided = DecisionEngine(codeSets: codeSets, asOf: try #require(CalendarDate(asOf))).decide(dynesys)
+            let message = try #require(decided.lines.first?.primary.message)
+            #expect(message.hasPrefix(expected), "as of \(asOf)")
+        }
+    }
+
     @Test func molinaReplayNamesThePolicy() throws {
         let codeSets = try shippedCodeSets.get()
         let engine = DecisionEngine(codeSets: codeSets, asOf: try #require(CalendarDate("2022-06-01")))
@@ -210,7 +239,8 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
         rows += [
             row("interspinous is not a BCBS MN keyword", "2025-01-26", "interspinous spacer", unlistedReview(.bcbsmn)),
             row("Satellite alone", "2025-01-26", "satellite", unlistedReview(.bcbsmn)),
-            row("DOS 2025-01-27, replaced", "2025-01-27", "Dynesys", .notInForce(.bcbsmn), message: "replaced"),
+            row("DOS 2025-01-27, replaced", "2025-01-27", "Dynesys", .notInForce(.bcbsmn),
+                message: "BCBS MN Dynamic Spine Stabilization version until-2025-01-27 was replaced for dates of service on or after 2025-01-27; the newer version is not loaded."),
             row("DOS 2025-01-27, other description", "2025-01-27", "other", .notInForce(.bcbsmn)),
             row("open start: DOS 2016", "2016-05-01", "Dynesys", experimental(.bcbsmn)),
             row("no published date: known as of 2000", "1999-06-01", "Dynesys", asOf: "2000-01-01", dx: ["722.52"],
@@ -439,7 +469,7 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
         }
         rows += [
             DecisionCase("DOS 2025-11-24", claim("KPWA", line("22513", "2025-11-24")), .notInForce(.kpwa),
-                         messageContains: ["loaded"]),
+                         messageContains: ["No version of KPWA Vertebroplasty and Kyphoplasty is loaded for dates of service before 2025-11-25; earlier versions are not in these code sets."]),
             DecisionCase("DOS 2025-11-25", claim("KPWA", line("22513", "2025-11-25")), met),
             DecisionCase("0200T DOS 2025-11-24", claim("KPWA", line("0200T", "2025-11-24")), .notInForce(.kpwa)),
             DecisionCase("as-of 2025-11-24", claim("KPWA", line("22513", "2025-11-24")), asOf: "2025-11-24", .noEdit),
