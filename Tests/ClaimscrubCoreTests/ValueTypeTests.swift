@@ -169,6 +169,16 @@ import Testing
         #expect(read == decoded)
         #expect(Array(read.utf8) == Array(decoded.utf8))
     }
+
+    /// Every length up to the inline limit and past it, each byte different, read from
+    /// inside a larger buffer: short values are copied byte by byte, longer ones as two
+    /// words that overlap.
+    @Test(arguments: 1...17)
+    func everyLengthKeepsEveryByte(count: Int) {
+        let buffer = Array("<0123456789ABCDEFGH>".utf8)
+        let read = buffer.withUnsafeBufferPointer { String(readBytes: UnsafeBufferPointer(rebasing: $0[1...count])) }
+        #expect(Array(read.utf8) == Array(buffer[1...count]))
+    }
 }
 
 @Suite struct ReasonCodeTests {
