@@ -22,7 +22,7 @@ public final class ByteSource {
     private var gz: gzFile?
     /// Shown the file's bytes as they are read; never attached to a compressed file, whose
     /// bytes on disk are not the ones read.
-    private var observer: (any ByteObserver)?
+    private let observer: (any ByteObserver)?
     /// The bytes `peek` read, handed out again by the first reads: a pipe cannot be opened a
     /// second time to read them again.
     private var replay: [UInt8] = []
@@ -65,12 +65,6 @@ public final class ByteSource {
     deinit {
         if let gz { gzclose(gz) }
         if fd >= 0 { close(fd) }
-    }
-
-    /// Shows the observer no more: it has seen every byte read so far, in order, and the
-    /// rest of the file is for it to read apart.
-    public func stopObserving() {
-        observer = nil
     }
 
     /// Up to `count` bytes from the start, which the next reads return again: the format is

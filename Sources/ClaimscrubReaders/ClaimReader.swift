@@ -22,12 +22,6 @@ extension ClaimReader {
     public var readingLeavesTimeToSpare: Bool { true }
 }
 
-extension InputFormat {
-    /// Whether this format's reader has time to spare (`ClaimReader`): known before the
-    /// reader is made, which for XML already reads.
-    public var readingLeavesTimeToSpare: Bool { self != .xml }
-}
-
 /// What a reader hands over: a finished item, or a claim still to be built.
 ///
 /// Every case is small: the run's batches hold these by the thousand and move each a few

@@ -3,20 +3,16 @@
 public enum InputOpener {
     /// The reader for `path`, detecting the format from its first bytes unless `format`
     /// forces one; `displayPath` is what `source` columns show; `observer` sees each byte
-    /// of the file once as it is read. With `observingOnlyWithTimeToSpare`, the observer is
-    /// shown no more once the format turns out to be one whose reading leaves no time to
-    /// spare (`InputFormat.readingLeavesTimeToSpare`): it has then seen the bytes before
-    /// that point, and the caller reads the rest apart.
+    /// of the file once as it is read.
     public static func open(
         path: String, displayPath: String, format: InputFormat?, csvMapping: CSVColumnMapping,
-        observer: (any ByteObserver)? = nil, observingOnlyWithTimeToSpare: Bool = false
+        observer: (any ByteObserver)? = nil
     ) throws(InputError) -> any ClaimReader {
         let source = try ByteSource(path: path, observer: observer)
         // Detected from the first 4 KiB (decompressed for `.gz`), which the reader then reads
         // again from the same source: a pipe cannot be opened twice.
         let chosen: InputFormat
         if let format { chosen = format } else { chosen = InputFormat.detect(prefix: try source.peek(upTo: 4096)) }
-        if observingOnlyWithTimeToSpare, !chosen.readingLeavesTimeToSpare { source.stopObserving() }
         switch chosen {
         case .csv:
             return CSVClaimReader(source: source, displayPath: displayPath, mapping: csvMapping)

@@ -52,38 +52,4 @@ import TestSupport
         #expect(try readAll(source, count: 1000) == content)
         #expect(observer.bytes.isEmpty)
     }
-
-    /// The run hashes an input from the bytes its reader reads, except where reading leaves
-    /// no time to spare (XML): that observer is let go once the format is known, having
-    /// seen only the bytes looked at to tell it (none when the format is given), and the
-    /// run hashes the rest apart.
-    @Test(arguments: [nil, InputFormat.csv, InputFormat.xml])
-    func anXMLReadersObserverIsLetGoOnceItsFormatIsKnown(given: InputFormat?) throws {
-        let csv = Array((
-            "claim_id,line_number,payer_id,diagnosis_codes,procedure_code,service_date\n"
-                + (1...2000).map { "C\($0),1,ACME01,M80.08XA,22513,2026-01-05\n" }.joined()
-        ).utf8)
-        let xml = Array(("<?xml version=\"1.0\"?>\n<x12><!-- " + String(repeating: "padding ", count: 2000) + "--></x12>\n").utf8)
-        let content = given == .xml ? xml : csv
-        let path = try scratchFile(given == .xml ? "batch.xml" : "batch.csv", content)
-        for onlyWithTimeToSpare in [true, false] {
-            let observer = Collected()
-            var reader = try InputOpener.open(
-                path: path, displayPath: "batch", format: given, csvMapping: CSVColumnMapping(),
-                observer: observer, observingOnlyWithTimeToSpare: onlyWithTimeToSpare
-            )
-            while try reader.next() != nil {}
-            let expected = !onlyWithTimeToSpare || given != .xml ? content : []
-            #expect(observer.bytes == expected, "\(String(describing: given)), only with time to spare: \(onlyWithTimeToSpare)")
-        }
-        // Detected rather than given: the observer has seen the 4 KiB looked at.
-        let detected = Collected()
-        let xmlPath = try scratchFile("detected.xml", xml)
-        var reader = try InputOpener.open(
-            path: xmlPath, displayPath: "detected", format: nil, csvMapping: CSVColumnMapping(),
-            observer: detected, observingOnlyWithTimeToSpare: true
-        )
-        while try reader.next() != nil {}
-        #expect(detected.bytes == Array(xml.prefix(4096)))
-    }
 }

@@ -185,29 +185,45 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
     func molina(_ row: DecisionCase) throws { try check(row) }
 
     /// The replay's `POLICY_NOT_IN_FORCE` names Molina's policy even though the registry edit is primary.
-    /// A version that ended before the date of service, whose successor was published after
-    /// the as-of date: the message says the successor is not known as of that date. No
-    /// shipped version is published so late, so the test publishes Molina's 2022 version
-    /// two months after it took effect.
-    @Test func aVersionWhoseSuccessorIsNotKnownYetEndedOnItsDate() throws {
+    /// The shipped code sets, copied, with Molina's 2022 version's dates lines replaced by
+    /// `dates`, loaded: no shipped version is published late or leaves a gap.
+    private func molinaWith2022Dates(_ dates: String) throws -> CodeSets {
         let folder = temporaryFolder().appendingPathComponent("codesets")
         try FileManager.default.copyItem(at: packageRoot().appendingPathComponent("codesets"), to: folder)
         let molina = folder.appendingPathComponent("policies/molina-intervertebral-stabilization.yaml")
         let text = try String(contentsOf: molina, encoding: .utf8)
-        let published = "    effective_from: 2022-10-12\n    published: 2022-10-12\n"
-        try #require(text.contains(published))
-        try text.replacingOccurrences(of: published, with: "    effective_from: 2022-10-12\n    published: 2022-12-12\n")
-            .write(to: molina, atomically: true, encoding: .utf8)
-        let codeSets = try LoadedCodeSets.load(folder: folder.path).codeSets
-        let dynesys = claim("MOLINA", line("22899", "2022-10-20", description: "Dynesys"))
-        for (asOf, expected) in [
-            ("2022-11-01", "Molina Intervertebral Stabilization Devices version 2019-09-18 ended on 2022-10-12; the version that replaced it is not known as of 2022-11-01."),
-            ("2022-12-12", "Molina Intervertebral Stabilization Devices (version 2022-10-12) considers the procedure described for unlisted code 22899 (DYNESYS) experimental"),
-        ] {
-            let decided = DecisionEngine(codeSets: codeSets, asOf: try #require(CalendarDate(asOf))).decide(dynesys)
-            let message = try #require(decided.lines.first?.primary.message)
-            #expect(message.hasPrefix(expected), "as of \(asOf)")
-        }
+        let shipped = "    effective_from: 2022-10-12\n    published: 2022-10-12\n"
+        try #require(text.contains(shipped))
+        try text.replacingOccurrences(of: shipped, with: dates).write(to: molina, atomically: true, encoding: .utf8)
+        return try LoadedCodeSets.load(folder: folder.path).codeSets
+    }
+
+    /// The primary message of a Dynesys line of `dos` at Molina, as of `asOf`.
+    private func molinaMessage(_ codeSets: CodeSets, dos: String, asOf: String) throws -> String {
+        let decided = DecisionEngine(codeSets: codeSets, asOf: try #require(CalendarDate(asOf)))
+            .decide(claim("MOLINA", line("22899", dos, description: "Dynesys")))
+        return try #require(decided.lines.first?.primary.message)
+    }
+
+    /// A version that ended before the date of service, whose successor was published after
+    /// the as-of date: the message says the successor is not known as of that date. Once
+    /// it is published, it decides the line.
+    @Test func aVersionWhoseSuccessorIsNotKnownYetEndedOnItsDate() throws {
+        let codeSets = try molinaWith2022Dates("    effective_from: 2022-10-12\n    published: 2022-12-12\n")
+        #expect(try molinaMessage(codeSets, dos: "2022-10-20", asOf: "2022-11-01")
+                == "Molina Intervertebral Stabilization Devices version 2019-09-18 ended on 2022-10-12; the version that replaced it is not known as of 2022-11-01.")
+        #expect(try molinaMessage(codeSets, dos: "2022-10-20", asOf: "2022-12-12").hasPrefix(
+            "Molina Intervertebral Stabilization Devices (version 2022-10-12) considers the procedure described for unlisted code 22899 (DYNESYS) experimental"))
+    }
+
+    /// A date of service between two versions (the first ended, the next not yet begun):
+    /// no version is in force, and the message names the date.
+    @Test func aDateBetweenTwoVersionsHasNoVersionInForce() throws {
+        let codeSets = try molinaWith2022Dates("    effective_from: 2022-11-01\n    published: 2022-10-12\n")
+        #expect(try molinaMessage(codeSets, dos: "2022-10-20", asOf: "2026-11-23")
+                == "No version of Molina Intervertebral Stabilization Devices is loaded for the date of service 2022-10-20.")
+        #expect(try molinaMessage(codeSets, dos: "2022-11-01", asOf: "2026-11-23").hasPrefix(
+            "Molina Intervertebral Stabilization Devices (version 2022-10-12) considers"))
     }
 
     @Test func molinaReplayNamesThePolicy() throws {

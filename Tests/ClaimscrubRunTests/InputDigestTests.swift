@@ -1,3 +1,4 @@
+@testable import ClaimscrubRun
 import Foundation
 import Testing
 
@@ -30,6 +31,25 @@ import Testing
             #expect(recorded[input]?.sha256 == expected[index], "\(input): the manifest's SHA-256 differs from sha256sum's")
             #expect(recorded[input]?.bytes == size.int64Value, "\(input): the manifest's size differs from the file's")
         }
+    }
+
+    /// A digest stopped part-way takes none of what it is shown after, and `finish` reads
+    /// the file from where it stopped: the run stops an XML reader's digest once the reader
+    /// is made (its reading thread has no time to spare) and hashes the file apart.
+    @Test(.timeLimit(.minutes(1))) func aDigestStoppedPartWayFinishesFromWhereItStopped() throws {
+        let content = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+        let file = temporaryFolder().appendingPathComponent("input.bin")
+        try Data(content).write(to: file)
+        let digest = InputDigest()
+        content[..<5_000].withUnsafeBytes { digest.observe($0) }
+        digest.stopObserving()
+        // Bytes the reader reads on (here other bytes): not the digest's any more.
+        [UInt8](repeating: 0, count: 4_000).withUnsafeBytes { digest.observe($0) }
+        let result = try #require(digest.finish(path: file.path))
+        let checked = try runClaimscrub([file.path], binary: "/usr/bin/sha256sum")
+        #expect(checked.status == 0)
+        #expect(result.sha256 == String(checked.stdout.prefix(64)))
+        #expect(result.bytes == Int64(content.count))
     }
 
     /// A named pipe is read once: the format is detected from the bytes the reader then

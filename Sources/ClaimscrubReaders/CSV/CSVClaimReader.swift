@@ -242,7 +242,10 @@ public struct CSVClaimRows: Sendable {
                 for index in rows.indices.dropFirst() {
                     rows[index].fields.withFields { fields in
                         let values = RowValues(fields: fields, layout: layout)
-                        let problems = values.extraFieldProblems() + claimLevel.conflicts(with: values)
+                        // Both nearly always empty: joined only when there are extra fields.
+                        var problems = values.extraFieldProblems()
+                        let conflicts = claimLevel.conflicts(with: values)
+                        if problems.isEmpty { problems = conflicts } else { problems += conflicts }
                         claim.lines.append(serviceLine(values, line: rows[index].line, problems: problems))
                     }
                 }

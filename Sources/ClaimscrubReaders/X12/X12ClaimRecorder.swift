@@ -20,13 +20,10 @@ struct X12ClaimParty: Sendable {
 /// is read: a recording must not grow with a hostile claim's segments (the builder keeps
 /// 999 lines and 999 diagnoses, and one value for each repeated date or reference).
 struct X12ClaimRecorder {
-    /// Values of the 2000B / 2000C loops that every claim under them shares.
+    /// Values of the 2000B / 2000C loops that every claim under them shares (a patient
+    /// loop's are only its birth date and sex).
     private struct Party {
-        var lineOfBusinessCode = ""
-        var payerID = ""
-        var memberID = ""
-        var birthDateText = ""
-        var sex = ""
+        var values = X12ClaimParty()
         /// The qualifier of the last `NM1` in this hierarchical level.
         var lastName = NameQualifier.other
     }
@@ -147,23 +144,23 @@ struct X12ClaimRecorder {
     private mutating func partySegment(_ segment: X12Segment) {
         switch segment.tag {
         case X12ID.sbr:
-            if loops.loop == .subscriber { subscriber.lineOfBusinessCode = segment.text(9) }
+            if loops.loop == .subscriber { subscriber.values.lineOfBusinessCode = segment.text(9) }
         case X12ID.nm1:
             if loops.loop == .subscriber {
                 let qualifier = NameQualifier(segment.element(1))
                 subscriber.lastName = qualifier
-                if qualifier == .insured { subscriber.memberID = segment.text(9) }
-                if qualifier == .payer { subscriber.payerID = segment.text(9) }
+                if qualifier == .insured { subscriber.values.memberID = segment.text(9) }
+                if qualifier == .payer { subscriber.values.payerID = segment.text(9) }
             } else if loops.loop == .patient {
                 patient?.lastName = NameQualifier(segment.element(1))
             }
         case X12ID.dmg:
             if loops.loop == .subscriber, subscriber.lastName == .insured {
-                subscriber.birthDateText = segment.text(2)
-                subscriber.sex = segment.text(3)
+                subscriber.values.birthDateText = segment.text(2)
+                subscriber.values.sex = segment.text(3)
             } else if loops.loop == .patient, patient?.lastName == .patient {
-                patient?.birthDateText = segment.text(2)
-                patient?.sex = segment.text(3)
+                patient?.values.birthDateText = segment.text(2)
+                patient?.values.sex = segment.text(3)
             }
         default:
             break
@@ -174,13 +171,13 @@ struct X12ClaimRecorder {
 
     private mutating func openClaim(_ segment: X12Segment, in output: borrowing X12RecordedClaims) {
         // The patient loop, when there is one, describes the patient; else the subscriber is
-        // the patient. Field by field: a copy of a party retained each of its values.
+        // the patient.
         start.claimType = claimType
-        start.party.payerID = subscriber.payerID
-        start.party.lineOfBusinessCode = subscriber.lineOfBusinessCode
-        start.party.memberID = subscriber.memberID
-        start.party.birthDateText = patient?.birthDateText ?? subscriber.birthDateText
-        start.party.sex = patient?.sex ?? subscriber.sex
+        start.party = subscriber.values
+        if patient != nil {
+            start.party.birthDateText = patient?.values.birthDateText ?? ""
+            start.party.sex = patient?.values.sex ?? ""
+        }
         start.delimiters = segment.delimiters
         recordingStart = output.end
         openLines = 0

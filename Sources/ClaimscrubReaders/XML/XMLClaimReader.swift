@@ -37,7 +37,7 @@ public struct XMLClaimReader: ClaimReader, BuildingClaimReader {
     }
 
     /// libxml2's parse makes the reading thread the run's bottleneck.
-    public var readingLeavesTimeToSpare: Bool { InputFormat.xml.readingLeavesTimeToSpare }
+    public var readingLeavesTimeToSpare: Bool { false }
 
     /// A claim comes as its recording (`XMLClaimRecording`).
     public mutating func nextDeferred() throws(InputError) -> DeferredRead? {

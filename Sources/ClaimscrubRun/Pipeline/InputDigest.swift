@@ -9,15 +9,25 @@ import Crypto
 /// An input's reader shows the digest the bytes it reads (`ByteObserver`), so the file is
 /// read once; `finish` reads what the reader left. A regular XML or compressed file is
 /// hashed apart instead, by `finish` alone on a thread of its own: libxml2's parse leaves
-/// its reading thread no time to spare, and a `.gz` file is hashed as stored. Used by one
-/// thread at a time.
+/// its reading thread no time to spare (its digest is stopped once the reader is made),
+/// and a `.gz` file is hashed as stored. Used by one thread at a time.
 final class InputDigest: ByteObserver {
     private var hasher = SHA256()
     private var seen: Int64 = 0
+    private var observing = true
 
     func observe(_ bytes: UnsafeRawBufferPointer) {
+        if observing { take(bytes) }
+    }
+
+    private func take(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bufferPointer: bytes)
         seen += Int64(bytes.count)
+    }
+
+    /// Takes no more of the bytes it is shown; `finish` reads the rest of the file itself.
+    func stopObserving() {
+        observing = false
     }
 
     /// The size and digest: of a regular file, read from where the observed bytes end (the
@@ -36,7 +46,7 @@ final class InputDigest: ByteObserver {
             if got < 0 && errno == EINTR { continue }
             if got < 0 { return nil }
             if got == 0 { return (seen, digest()) }
-            buffer.withUnsafeBytes { observe(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+            buffer.withUnsafeBytes { take(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
         }
     }
 

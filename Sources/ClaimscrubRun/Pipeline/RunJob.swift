@@ -201,8 +201,9 @@ public enum RunJob {
                         let (input, queue) = (inputs[index], queues[index])
                         // A run that ended early reads nothing more.
                         if queue.isAbandoned { continue }
-                        // An input is hashed from the bytes its reading thread reads, so it is
-                        // read once, not twice (a second read took 4% of a CSV run's CPU). Not
+                        // An input is hashed from the bytes its reading thread reads: it is read
+                        // once, and the digest is of the bytes scrubbed (a second read was 4% of
+                        // a CSV run's `perf` samples, though no time saved was measured). Not
                         // a regular XML file: its reading thread is the run's bottleneck, so
                         // it is hashed apart on a thread of its own, as is a compressed
                         // file, whose bytes on disk are not the ones read. A compressed pipe
@@ -435,8 +436,8 @@ public enum RunJob {
     }
 
     /// Reads one input into batches of whole claims, showing `observer` its bytes; with
-    /// `observingOnlyWithTimeToSpare`, only where its reading leaves time to spare, calling
-    /// `hashApart` where it does not (`InputOpener`).
+    /// `observingOnlyWithTimeToSpare`, only where its reading leaves time to spare
+    /// (`ClaimReader`): where it does not, the observer is stopped and `hashApart` called.
     private static func read(
         _ input: Input, format: InputFormat?, mapping: CSVColumnMapping, observer: InputDigest?,
         observingOnlyWithTimeToSpare: Bool, into queue: BoundedQueue<Work>, hashApart: () -> Void
@@ -448,10 +449,12 @@ public enum RunJob {
         var batchStart = ByteSource.totalBytesRead.load(ordering: .relaxed)
         do {
             var reader = try InputOpener.open(
-                path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping, observer: observer,
-                observingOnlyWithTimeToSpare: observingOnlyWithTimeToSpare
+                path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping, observer: observer
             )
-            if observingOnlyWithTimeToSpare, !reader.readingLeavesTimeToSpare { hashApart() }
+            if observingOnlyWithTimeToSpare, !reader.readingLeavesTimeToSpare {
+                observer?.stopObserving()
+                hashApart()
+            }
             var items: [DeferredRead] = []
             var lines = 0
             // Batches handed over and not yet known to be done with, when this thread frees
