@@ -21,7 +21,7 @@ public enum CodeShapes {
     }
 
     /// `[A-Z][0-9][0-9A-Z]`, then optionally an optional dot and one to four of `[0-9A-Z]`.
-    /// X12 carries codes without the dot, so the dot is optional (README, "Diagnoses").
+    /// X12 carries codes without the dot, so the dot is optional (README, "Diagnosis shape").
     /// Letters in either case.
     public static func isICD10(_ code: String) -> Bool {
         var index = 0

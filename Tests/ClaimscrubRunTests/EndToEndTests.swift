@@ -185,8 +185,9 @@ func temporaryFolder() -> URL {
         #expect(claims.contains("CLM-019,Fixtures/sample-batch.csv:24,CIGNA"))
     }
 
-    /// Every format: CSV and XML claims are built on the deciding threads, X12 claims on
-    /// the reading one, and the chunks of a batch are decided in any order.
+    /// Every format: each reader hands its claims over in its own way (CSV rows, XML and X12
+    /// recorded segments, built into claims on the deciding threads), and the chunks of a
+    /// batch are decided in any order.
     @Test(arguments: [("csv", "30000"), ("xml", "8000"), ("x12", "12000")])
     func reportsAreTheSameBytesWhateverTheJobs(format: String, lines: String) throws {
         let folder = temporaryFolder()
