@@ -156,7 +156,6 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
             row("first day of the 2019 version", "2019-09-18", "Dynesys", experimental(.molina2019)),
             row("before the policy existed", "2019-09-17", "Dynesys", .notInForce(.molina2019),
                 message: "Molina Intervertebral Stabilization Devices is not yet effective for dates of service before 2019-09-18."),
-
             row("aprevo on 2022-10-11: not yet a keyword", "2022-10-11", "aprevo implant", unlistedReview(.molina2019)),
             row("aprevo on 2022-10-12", "2022-10-12", "aprevo implant", experimental(.molina2022)),
             row("IO expandable on 2022-10-11", "2022-10-11", "IO expandable cage", unlistedReview(.molina2019)),
@@ -184,7 +183,6 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
     @Test(arguments: molinaRows)
     func molina(_ row: DecisionCase) throws { try check(row) }
 
-    /// The replay's `POLICY_NOT_IN_FORCE` names Molina's policy even though the registry edit is primary.
     /// The shipped code sets, copied, with Molina's 2022 version's dates lines replaced by
     /// `dates`, loaded: no shipped version is published late or leaves a gap.
     private func molinaWith2022Dates(_ dates: String) throws -> CodeSets {
@@ -226,6 +224,7 @@ private func unlistedReview(_ policy: PolicyRef) -> ExpectedLine {
             "Molina Intervertebral Stabilization Devices (version 2022-10-12) considers"))
     }
 
+    /// The replay's `POLICY_NOT_IN_FORCE` names Molina's policy even though the registry edit is primary.
     @Test func molinaReplayNamesThePolicy() throws {
         let codeSets = try shippedCodeSets.get()
         let engine = DecisionEngine(codeSets: codeSets, asOf: try #require(CalendarDate("2022-06-01")))

@@ -232,6 +232,9 @@ struct X12RecordedSegment: BitwiseCopyable {
 
 /// X12 items read together, in input order: envelope rejects, claims built on the reading
 /// thread, and claims recorded for the deciding thread to build (`build`).
+///
+/// Its buffers are classes that a copy shares: a group is filled, handed over whole and
+/// then only read, never copied and filled on. What changes them is `mutating`, to say so.
 public struct X12RecordedClaims: Sendable {
     /// What a recorded claim is under.
     struct Start: Sendable {
@@ -284,7 +287,7 @@ public struct X12RecordedClaims: Sendable {
     }
 
     /// Records a segment of the claim whose bytes start at `claimStart`.
-    func record(_ segment: X12Segment, loop: X12Loops.Loop, claimStart: Int) {
+    mutating func record(_ segment: X12Segment, loop: X12Loops.Loop, claimStart: Int) {
         bytes.append(segment.bytes)
         segments.append(X12RecordedSegment(end: Int32(bytes.count - claimStart), loop: loop, ordinal: segment.ordinal))
     }
@@ -296,14 +299,14 @@ public struct X12RecordedClaims: Sendable {
     }
 
     /// Drops what was recorded from `position` on.
-    func truncate(to position: Position) {
+    mutating func truncate(to position: Position) {
         bytes.removeLast(bytes.count - position.byte)
         segments.removeLast(segments.count - position.segment)
     }
 
     /// Takes over what `other` recorded from `position` on (dropping it there); returns
     /// where it starts here.
-    func takeTail(of other: inout X12RecordedClaims, from position: Position) -> Position {
+    mutating func takeTail(of other: inout X12RecordedClaims, from position: Position) -> Position {
         let here = end
         bytes.append(other.bytes.elements(from: position.byte))
         segments.append(other.segments.elements(from: position.segment))

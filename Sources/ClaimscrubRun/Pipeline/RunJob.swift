@@ -175,9 +175,6 @@ public enum RunJob {
     /// drained (the run's thread widens it).
     private final class ReadingThreads: Sendable {
         let queues: [BoundedQueue<Work>]
-        /// Regular files: an XML or compressed one is hashed apart for the manifest (see
-        /// `scrub`), the others by their reading threads.
-        let regularFiles: Set<String>
         /// Sizes and digests by path: set before the input's queue closes, except those of
         /// inputs hashed apart, which `hashing` waits for.
         let hashes = Mutex<[String: (bytes: Int64, sha256: String)]>([:])
@@ -188,7 +185,6 @@ public enum RunJob {
             let queues = inputs.indices.map { BoundedQueue<Work>(capacity: $0 == 0 ? 2 : 1) }
             let regularFiles = Set(inputs.map(\.path).filter(isRegularFile))
             self.queues = queues
-            self.regularFiles = regularFiles
             // Two reading threads for the whole run, each taking the next input in argument
             // order when it finishes one. A thread per input left each new thread's batches
             // in another malloc arena while the freed ones stayed resident in the last.
@@ -208,8 +204,11 @@ public enum RunJob {
                         // it is hashed apart on a thread of its own, as is a compressed
                         // file, whose bytes on disk are not the ones read. A compressed pipe
                         // is never seen as stored, so the manifest gives it no size or digest.
+                        // Every input's hashing is decided here, so none is hashed twice.
                         let regular = regularFiles.contains(input.path)
-                        let digest = input.path.hasSuffix(".gz") ? nil : InputDigest()
+                        let compressed = input.path.hasSuffix(".gz")
+                        if regular && compressed { self.hashApart(input.path) }
+                        let digest = compressed ? nil : InputDigest()
                         var hashedApart = false
                         read(input, format: format, mapping: mapping, observer: digest, observingOnlyWithTimeToSpare: regular, into: queue) {
                             hashedApart = true
@@ -230,7 +229,7 @@ public enum RunJob {
         }
 
         /// Hashes the regular file at `path` on a thread of its own (`hashing`).
-        func hashApart(_ path: String) {
+        private func hashApart(_ path: String) {
             DispatchQueue.global().async(group: hashing) {
                 // An input that cannot be read has no size or digest in the manifest.
                 let result = InputDigest().finish(path: path) ?? (0, "")
@@ -268,10 +267,6 @@ public enum RunJob {
         header = []
         encoder.header(ReportColumns.reject, into: &header)
         try rejects.write(header)
-
-        // A compressed file is hashed for the manifest as stored, beside the scrub; the
-        // reading threads hash the other inputs (`ReadingThreads`).
-        for path in reading.regularFiles where path.hasSuffix(".gz") { reading.hashApart(path) }
 
         let writer = RunWriter(
             files: RunWriter.Files(accept: accept, deny: deny, pend: pend, claims: claims, rejects: rejects),
@@ -437,7 +432,8 @@ public enum RunJob {
 
     /// Reads one input into batches of whole claims, showing `observer` its bytes; with
     /// `observingOnlyWithTimeToSpare`, only where its reading leaves time to spare
-    /// (`ClaimReader`): where it does not, the observer is stopped and `hashApart` called.
+    /// (`ClaimReader`): where it does not, the observer is stopped and `hashApart` called
+    /// (not without an observer: a compressed file is hashed apart already).
     private static func read(
         _ input: Input, format: InputFormat?, mapping: CSVColumnMapping, observer: InputDigest?,
         observingOnlyWithTimeToSpare: Bool, into queue: BoundedQueue<Work>, hashApart: () -> Void
@@ -451,8 +447,8 @@ public enum RunJob {
             var reader = try InputOpener.open(
                 path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping, observer: observer
             )
-            if observingOnlyWithTimeToSpare, !reader.readingLeavesTimeToSpare {
-                observer?.stopObserving()
+            if let observer, observingOnlyWithTimeToSpare, !reader.readingLeavesTimeToSpare {
+                observer.stopObserving()
                 hashApart()
             }
             var items: [DeferredRead] = []

@@ -104,6 +104,17 @@ struct ClaimCells {
         appendBytes(split..<echoEnd, to: &out)
     }
 
+    /// The source cell `path:position` (without its comma), from the first line's `path:`
+    /// written here when the line shares it.
+    fileprivate func appendSource<Sink: ByteSink>(path: String, position: Int?, to out: inout Sink) {
+        if let position, position >= 0, let sourcePath, sourcePath == path {
+            appendBytes(echoEnd..<sourceEnd, to: &out)
+            appendDecimal(position, into: &out)
+        } else {
+            appendCSVSourceCell(path: path, position: position, into: &out)
+        }
+    }
+
     fileprivate func appendBytes<Sink: ByteSink>(_ range: Range<Int>, to out: inout Sink) {
         bytes.withUnsafeBufferPointer { out.appendBytes(UnsafeBufferPointer(rebasing: $0[range])) }
     }
@@ -213,13 +224,7 @@ extension RowEncoder {
         }
         cells.appendClaimID(to: &out)
         cell(lines[index].lineNumberText)
-        if let position = lines[index].sourcePosition, position >= 0, let path = cells.sourcePath,
-           path == lines[index].sourcePath {
-            cells.appendBytes(cells.echoEnd..<cells.sourceEnd, to: &out)
-            appendDecimal(position, into: &out)
-        } else {
-            appendCSVSourceCell(path: lines[index].sourcePath, position: lines[index].sourcePosition, into: &out)
-        }
+        cells.appendSource(path: lines[index].sourcePath, position: lines[index].sourcePosition, to: &out)
         out.appendByte(UInt8(ascii: ","))
         cells.appendEcho(to: &out)
         if let date = lines[index].dateOfService, date == cells.dateOfService {
@@ -284,7 +289,7 @@ extension RowEncoder {
             cells.appendClaimID(to: &out)
             // By index: `first` would copy the line.
             if !claim.lines.isEmpty {
-                appendCSVSourceCell(path: claim.lines[0].sourcePath, position: claim.lines[0].sourcePosition, into: &out)
+                cells.appendSource(path: claim.lines[0].sourcePath, position: claim.lines[0].sourcePosition, to: &out)
             }
             out.append(UInt8(ascii: ","))
             cells.appendEcho(to: &out)
