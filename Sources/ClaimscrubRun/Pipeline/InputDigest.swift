@@ -14,10 +14,11 @@ import Crypto
 final class InputDigest: ByteObserver {
     private var hasher = SHA256()
     private var seen: Int64 = 0
-    private var observing = true
+    /// False once stopped; the run then hashes the file apart rather than finish this digest.
+    private(set) var isObserving = true
 
     func observe(_ bytes: UnsafeRawBufferPointer) {
-        if observing { take(bytes) }
+        if isObserving { take(bytes) }
     }
 
     private func take(_ bytes: UnsafeRawBufferPointer) {
@@ -27,7 +28,7 @@ final class InputDigest: ByteObserver {
 
     /// Takes no more of the bytes it is shown; `finish` reads the rest of the file itself.
     func stopObserving() {
-        observing = false
+        isObserving = false
     }
 
     /// The size and digest: of a regular file, read from where the observed bytes end (the

@@ -209,14 +209,13 @@ public enum RunJob {
                         let compressed = input.path.hasSuffix(".gz")
                         if regular && compressed { self.hashApart(input.path) }
                         let digest = compressed ? nil : InputDigest()
-                        var hashedApart = false
-                        read(input, format: format, mapping: mapping, observer: digest, observingOnlyWithTimeToSpare: regular, into: queue) {
-                            hashedApart = true
-                            self.hashApart(input.path)
-                        }
+                        read(
+                            input, format: format, mapping: mapping, observer: digest,
+                            hashApartIfBusy: regular ? { self.hashApart(input.path) } : nil, into: queue
+                        )
                         // A regular file's digest reads what its reader left unread (all of
-                        // it when it could not be opened).
-                        if let digest, !hashedApart {
+                        // it when it could not be opened); a stopped one was hashed apart.
+                        if let digest, digest.isObserving {
                             let result = digest.finish(path: input.path) ?? (0, "")
                             self.hashes.withLock { $0[input.path] = result }
                         }
@@ -430,13 +429,13 @@ public enum RunJob {
         return hashes
     }
 
-    /// Reads one input into batches of whole claims, showing `observer` its bytes; with
-    /// `observingOnlyWithTimeToSpare`, only where its reading leaves time to spare
-    /// (`ClaimReader`): where it does not, the observer is stopped and `hashApart` called
-    /// (not without an observer: a compressed file is hashed apart already).
+    /// Reads one input into batches of whole claims, showing `observer` its bytes. Where
+    /// `hashApartIfBusy` is given and the reader leaves no time to spare (`ClaimReader`),
+    /// the observer is stopped once the reader is made and `hashApartIfBusy` called (not
+    /// without an observer: a compressed file is hashed apart already).
     private static func read(
         _ input: Input, format: InputFormat?, mapping: CSVColumnMapping, observer: InputDigest?,
-        observingOnlyWithTimeToSpare: Bool, into queue: BoundedQueue<Work>, hashApart: () -> Void
+        hashApartIfBusy: (() -> Void)?, into queue: BoundedQueue<Work>
     ) {
         let batchLines = 4_096
         // A batch also ends after this many bytes read (by any reader: it can only end early),
@@ -447,9 +446,9 @@ public enum RunJob {
             var reader = try InputOpener.open(
                 path: input.path, displayPath: input.displayPath, format: format, csvMapping: mapping, observer: observer
             )
-            if let observer, observingOnlyWithTimeToSpare, !reader.readingLeavesTimeToSpare {
+            if let observer, let hashApartIfBusy, !reader.readingLeavesTimeToSpare {
                 observer.stopObserving()
-                hashApart()
+                hashApartIfBusy()
             }
             var items: [DeferredRead] = []
             var lines = 0
